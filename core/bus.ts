@@ -1,0 +1,87 @@
+import { inject, injectable } from 'inversify';
+import { assertEnvelope, type Envelope, type EventDraft } from './envelope.js';
+import { createEmitContext, type EmitContext } from './emit-context.js';
+import { PersistError } from './errors.js';
+import { createHooks, type BusHooks, type DropInfo } from './hooks.js';
+import type { Logger } from './logger.js';
+import type { MachineClock } from './services.js';
+import { installTapSemantics } from './tap-semantics.js';
+import { TOKENS } from './tokens.js';
+import { newUlid } from './ulid.js';
+
+export type EmitResult =
+  | { status: 'emitted'; envelope: Envelope; context: EmitContext }
+  | { status: 'dropped'; envelope: Envelope; drop: DropInfo; context: EmitContext };
+
+/** How long emit waits for deliverers; what they have not sent by then stays queued. */
+export const DELIVER_WAIT_MS = 1000;
+
+@injectable()
+export class EventBus {
+  readonly hooks: BusHooks = createHooks();
+  /** One per command run: every event the run emits shares it. */
+  readonly correlationId = newUlid();
+  private started?: Promise<void>;
+
+  constructor(
+    @inject(TOKENS.Clock) private readonly clock: MachineClock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {
+    installTapSemantics(this.hooks, logger);
+  }
+
+  async emit(draft: EventDraft): Promise<EmitResult> {
+    const context = createEmitContext(this.correlationId);
+    const skeleton: Envelope = {
+      event_id: newUlid(),
+      event_type: draft.event_type,
+      aggregate_id: draft.aggregate_id,
+      aggregate_type: draft.aggregate_type,
+      payload: draft.payload,
+      timestamp: new Date().toISOString(),
+      node_id: this.clock.nodeId,
+      lamport_clock: this.clock.tick(),
+      causation_id: draft.causation_id ?? null,
+      correlation_id: this.correlationId,
+      // Defaults the enrich phase overrides; they keep a degraded event valid.
+      team_slug: 'local',
+      project_uuid: null,
+      project_slug: null,
+    };
+    this.started ??= this.hooks.start.promise();
+    await this.started;
+
+    const envelope = (await this.hooks.enrich.promise(skeleton, context)) ?? skeleton;
+    assertEnvelope(envelope);
+    if (envelope.project_uuid === null) context.deliverable = false;
+
+    const drop = (await this.hooks.guard.promise(envelope, context)) as DropInfo | undefined;
+    if (drop) {
+      this.logger.debug(`dropped ${envelope.event_type} ${envelope.event_id} by ${drop.plugin}: ${drop.reason}`);
+      this.hooks.dropped.call(envelope, drop, context);
+      return { status: 'dropped', envelope, drop, context };
+    }
+
+    await this.hooks.persist.promise(envelope, context);
+    if (context.persistedBy.length === 0) {
+      throw new PersistError('event not queued: no persist plugin is enabled (enable "queue-persist" in plugins.json)', null);
+    }
+
+    if (context.deliverable) await this.deliver(envelope, context);
+    this.hooks.emitted.call(envelope, context);
+    return { status: 'emitted', envelope, context };
+  }
+
+  /** Deliverers get a bounded wait: the event is already durable, so the CLI never waits on the network. */
+  private async deliver(envelope: Envelope, context: EmitContext): Promise<void> {
+    if (!this.hooks.deliver.isUsed()) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(resolve, DELIVER_WAIT_MS, 'timeout');
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.hooks.deliver.promise(envelope, context), timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') context.deliveryErrors.push(`deliver phase did not finish within ${DELIVER_WAIT_MS} ms`);
+  }
+}

@@ -1,0 +1,41 @@
+import {
+  AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook,
+} from 'tapable';
+import type { Envelope } from './envelope.js';
+import type { EmitContext } from './emit-context.js';
+
+/** Why a guard dropped an event; a guard bails by returning a reason string. */
+export interface DropInfo {
+  plugin: string;
+  reason: string;
+}
+
+export interface BusHooks {
+  enrich: AsyncSeriesWaterfallHook<[Envelope, EmitContext]>;
+  guard: AsyncSeriesBailHook<[Envelope, EmitContext], string | DropInfo | undefined | void>;
+  persist: AsyncSeriesHook<[Envelope, EmitContext]>;
+  deliver: AsyncParallelHook<[Envelope, EmitContext]>;
+  emitted: SyncHook<[Envelope, EmitContext]>;
+  dropped: SyncHook<[Envelope, DropInfo, EmitContext]>;
+  /** Lifecycle (sync runtime): first emit, flush before exit, stop; numbers are deadlines (epoch ms). */
+  start: AsyncSeriesHook<[]>;
+  flush: AsyncSeriesHook<[number]>;
+  stop: AsyncSeriesHook<[number]>;
+}
+
+export type HookName = keyof BusHooks;
+export const EVENT_PHASES = ['enrich', 'guard', 'persist', 'deliver', 'emitted', 'dropped'] as const;
+
+export function createHooks(): BusHooks {
+  return {
+    enrich: new AsyncSeriesWaterfallHook(['envelope', 'context']),
+    guard: new AsyncSeriesBailHook(['envelope', 'context']),
+    persist: new AsyncSeriesHook(['envelope', 'context']),
+    deliver: new AsyncParallelHook(['envelope', 'context']),
+    emitted: new SyncHook(['envelope', 'context']),
+    dropped: new SyncHook(['envelope', 'drop', 'context']),
+    start: new AsyncSeriesHook([]),
+    flush: new AsyncSeriesHook(['deadline']),
+    stop: new AsyncSeriesHook(['deadline']),
+  };
+}

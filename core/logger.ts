@@ -1,0 +1,42 @@
+/** Everything human-facing goes to stderr so stdout stays clean for --json output. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+  /** Warns once per key for the logger's lifetime (one warning per command run). */
+  warnOnce(key: string, message: string): void;
+}
+
+export interface LoggerOptions {
+  verbose?: boolean;
+  color?: boolean;
+  write?: (line: string) => void;
+}
+
+const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+
+export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR) return true;
+  return Boolean(stream.isTTY);
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const color = options.color ?? useColor();
+  const verbose = options.verbose ?? Boolean(process.env.SPEC_KITTY_VERBOSE);
+  const warned = new Set<string>();
+  const logger: Logger = {
+    info: (m) => write(m),
+    warn: (m) => write(`${paint(color, 33, 'warning:')} ${m}`),
+    error: (m) => write(`${paint(color, 31, 'error:')} ${m}`),
+    debug: (m) => { if (verbose) write(paint(color, 2, `debug: ${m}`)); },
+    warnOnce: (key, m) => {
+      if (warned.has(key)) return;
+      warned.add(key);
+      logger.warn(m);
+    },
+  };
+  return logger;
+}

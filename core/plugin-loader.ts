@@ -1,0 +1,107 @@
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PluginConfigError, messageOf } from './errors.js';
+import type { BusHooks, HookName } from './hooks.js';
+import type { Logger } from './logger.js';
+import type { ConfigProblem, PipelineEntry } from './pipeline-config.js';
+import type { Plugin, PluginContext, PluginExport, PluginHooks } from './plugin.js';
+
+/** Built-in plugins by name, each loaded only when enabled. */
+export type BuiltinRegistry = Record<string, () => Promise<{ default: PluginExport }>>;
+
+export interface LoadedPlugin {
+  entry: PipelineEntry;
+  status: 'active' | 'disabled' | 'error';
+  plugin?: Plugin<unknown>;
+  /** Options after validation (what the plugin runs with). */
+  options?: unknown;
+  error?: string;
+}
+
+export interface LoadOptions {
+  builtins: BuiltinRegistry;
+  /** Paths and package names in a project's file resolve from here. */
+  projectRoot: string | null;
+  hooks: BusHooks;
+  logger: Logger;
+  services: PluginContext<unknown>['services'];
+}
+
+async function importEntry(entry: PipelineEntry, opts: LoadOptions): Promise<unknown> {
+  const base = entry.source === 'built-in' ? null : opts.projectRoot ?? process.cwd();
+  if (entry.source === 'built-in') return opts.builtins[entry.use]();
+  if (entry.source === 'path') return import(pathToFileURL(resolve(base!, entry.use)).href);
+  let resolved: string;
+  try {
+    resolved = createRequire(join(base!, 'package.json')).resolve(entry.use);
+  } catch {
+    const known = Object.keys(opts.builtins).join(', ');
+    throw new Error(`unknown plugin: not a built-in (${known}) and no installed package of that name (npm install ${entry.use})`);
+  }
+  return import(pathToFileURL(resolved).href);
+}
+
+function instantiate(mod: unknown, entry: PipelineEntry): Plugin<unknown> {
+  const exported = (mod as { default?: unknown })?.default ?? mod;
+  const candidate = typeof exported === 'function' ? (exported as (o: object) => unknown)(entry.options) : exported;
+  const p = candidate as Partial<Plugin<unknown>> | null;
+  if (!p || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.apply !== 'function') {
+    throw new Error('module does not export a plugin (an object with "name" and "apply", or a factory returning one)');
+  }
+  return p as Plugin<unknown>;
+}
+
+/** Taps are recorded and only committed once `apply` returns, so a plugin that throws half-way leaves no taps behind. */
+function recordingHooks(hooks: BusHooks) {
+  const taps: Array<() => void> = [];
+  const proxy = {} as Record<HookName, unknown>;
+  for (const name of Object.keys(hooks) as HookName[]) {
+    const hook = hooks[name] as unknown as Record<string, (...a: unknown[]) => void>;
+    proxy[name] = Object.fromEntries(
+      ['tap', 'tapAsync', 'tapPromise']
+        .filter((m) => typeof hook[m] === 'function')
+        .map((m) => [m, (...args: unknown[]) => { taps.push(() => hook[m].apply(hook, args)); }]),
+    );
+  }
+  return { proxy: proxy as unknown as PluginHooks, commit: () => taps.forEach((t) => t()) };
+}
+
+async function loadOne(entry: PipelineEntry, opts: LoadOptions): Promise<LoadedPlugin> {
+  if (!entry.enabled) return { entry, status: 'disabled' };
+  let step = 'load';
+  try {
+    const plugin = instantiate(await importEntry(entry, opts), entry);
+    step = 'options';
+    const options = plugin.validateOptions ? plugin.validateOptions(entry.options) : entry.options;
+    step = 'apply';
+    const { proxy, commit } = recordingHooks(opts.hooks);
+    await plugin.apply(proxy, { options, logger: opts.logger, services: opts.services });
+    commit();
+    return { entry, status: 'active', plugin, options };
+  } catch (err) {
+    const what = { load: 'cannot be loaded', options: 'has invalid options', apply: 'failed to start' }[step];
+    return { entry, status: 'error', error: `${what}: ${messageOf(err)}` };
+  }
+}
+
+/**
+ * Loads and applies the enabled plugins in list order (so list order is tap order).
+ * A broken plugin is reported and skipped; a broken required one throws.
+ */
+export async function loadPlugins(entries: PipelineEntry[], opts: LoadOptions, problems: ConfigProblem[] = []): Promise<LoadedPlugin[]> {
+  for (const p of problems) {
+    opts.logger.error(`${p.plugin ? `plugin "${p.plugin}" ` : ''}(${p.file}): ${p.message}; ignored`);
+  }
+  const loaded: LoadedPlugin[] = [];
+  for (const entry of entries) {
+    const result = await loadOne(entry, opts);
+    if (result.status === 'error') {
+      const error = new PluginConfigError(entry.use, entry.adjustedIn ?? entry.definedIn, result.error!);
+      if (entry.required) throw error;
+      opts.logger.error(`${error.message}; skipped, events are still queued`);
+    }
+    loaded.push(result);
+  }
+  return loaded;
+}
