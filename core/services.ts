@@ -26,9 +26,17 @@ export interface MachineClock {
   witness(remote: number): number;
 }
 
+export interface AuthStatus {
+  loggedIn: boolean;
+  teamSlug: string;
+  username: string | null;
+  hubUrl: string | null;
+}
+
 export interface AuthClient {
   /** The logged-in team's slug, or "local" when not logged in. */
   getTeamSlug(): string;
+  status(): AuthStatus;
 }
 
 export type QueueState = 'pending' | 'held' | 'sent' | 'dead';

@@ -1,7 +1,7 @@
 // PLACEHOLDER until the identity issue lands.
 import { inject, injectable } from 'inversify';
 import type { Logger } from '../logger.js';
-import type { AuthClient, RuntimeOptions } from '../services.js';
+import type { AuthClient, AuthStatus, RuntimeOptions } from '../services.js';
 import { TOKENS } from '../tokens.js';
 
 @injectable()
@@ -11,4 +11,5 @@ export class ConfAuthClient implements AuthClient {
     @inject(TOKENS.Logger) readonly logger: Logger,
   ) {}
   getTeamSlug(): string { return 'local'; }
+  status(): AuthStatus { return { loggedIn: false, teamSlug: 'local', username: null, hubUrl: null }; }
 }
