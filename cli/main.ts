@@ -1,38 +1,10 @@
-import { CommanderError } from 'commander';
-import { messageOf } from '../core/errors.js';
-import { EXIT } from './exit-codes.js';
-import { createProgram } from './program.js';
-import { cliLogger, shutdown } from './runtime.js';
+import { VERSION } from './version.js';
 
-async function main(argv: string[]): Promise<number> {
-  const program = createProgram();
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
-  } catch (err) {
-    return report(err);
-  } finally {
-    await shutdown().catch((err) => cliLogger().debug(`shutdown: ${messageOf(err)}`));
-  }
+// `--version` is answered before anything else loads: it is the start-up budget's yardstick.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(VERSION + '\n');
+} else {
+  const { run } = await import('./run.js');
+  process.exitCode = await run(process.argv);
 }
-
-function report(err: unknown): number {
-  if (err instanceof CommanderError) {
-    // Commander has printed its message already; --help and --version land here with code 0.
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  }
-  const e = err as Error & { exitCode?: number };
-  if (e?.name === 'PersistError') {
-    cliLogger().error(`${e.message}\nNothing was recorded for this change; fix the cause above and run the command again.`);
-    return EXIT.notQueued;
-  }
-  if (e?.name === 'UserError' || e?.name === 'PluginConfigError' || e?.name === 'ContractError') {
-    cliLogger().error(e.message);
-    return e.exitCode ?? EXIT.failure;
-  }
-  cliLogger().error(`unexpected failure: ${e?.stack ?? messageOf(err)}`);
-  return EXIT.failure;
-}
-
-const code = await main(process.argv);
-process.exitCode = code;

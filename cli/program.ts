@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { configureRuntime } from './runtime.js';
+import { VERSION } from './version.js';
 
-declare const __SPEC_KITTY_VERSION__: string;
-export const VERSION = typeof __SPEC_KITTY_VERSION__ === 'string' ? __SPEC_KITTY_VERSION__ : '0.0.0-dev';
 
 const FOOTER = `
 Examples:

@@ -76,7 +76,7 @@ async function loadOne(entry: PipelineEntry, opts: LoadOptions): Promise<LoadedP
     const options = plugin.validateOptions ? plugin.validateOptions(entry.options) : entry.options;
     step = 'apply';
     const { proxy, commit } = recordingHooks(opts.hooks);
-    await plugin.apply(proxy, { options, logger: opts.logger, services: opts.services });
+    await plugin.apply(proxy, { options, logger: opts.logger, projectRoot: opts.projectRoot, services: opts.services });
     commit();
     return { entry, status: 'active', plugin, options };
   } catch (err) {

@@ -13,6 +13,8 @@ export interface PluginContext<Options> {
   /** The options after `validateOptions`. */
   options: Options;
   logger: Logger;
+  /** The folder holding `.kittify/`, or null outside a project. */
+  projectRoot: string | null;
   /** Container services, e.g. `services.get(TOKENS.Queue)`. */
   services: { get<T>(token: ServiceIdentifier<T>): T };
 }

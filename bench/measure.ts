@@ -1,0 +1,49 @@
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../dist/spec-kitty.js', import.meta.url));
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Wall time of one child process, in ms; fails loudly if the command fails. */
+export function wallMs(args: string[], options: SpawnSyncOptions = {}): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+export interface Ratio {
+  name: string;
+  candidateMs: number;
+  baselineMs: number;
+  ratio: number;
+  budget: number;
+  ok: boolean;
+}
+
+/**
+ * Runs candidate and `node -e 0` alternately so both see the same machine load, and
+ * compares their medians: shared machines are noisy, ratios measured together are not.
+ */
+export function compareToBareNode(name: string, budget: number, runs: number, candidate: (i: number) => number): Ratio {
+  const base: number[] = [];
+  const cand: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    base.push(wallMs(['-e', '0']));
+    cand.push(candidate(i));
+  }
+  const baselineMs = median(base);
+  const candidateMs = median(cand);
+  const ratio = candidateMs / baselineMs;
+  return { name, candidateMs, baselineMs, ratio, budget, ok: ratio <= budget };
+}
+
+export function formatRatio(r: Ratio): string {
+  return `${r.ok ? 'ok  ' : 'OVER'} ${r.name}: ${r.candidateMs.toFixed(1)} ms vs node -e 0 ${r.baselineMs.toFixed(1)} ms → ratio ${r.ratio.toFixed(2)} (budget ≤ ${r.budget})`;
+}

@@ -1,0 +1,50 @@
+import test from 'ava';
+import { assertEnvelope, ContractError, envelopeViolations, type Envelope } from '../../core/envelope.js';
+import { newUlid } from '../../core/ulid.js';
+
+const valid = (): Envelope => ({
+  event_id: newUlid(),
+  event_type: 'WPStatusChanged',
+  aggregate_id: 'WP01',
+  aggregate_type: 'WorkPackage',
+  payload: { wp_id: 'WP01', previous_status: 'planned', new_status: 'doing', changed_by: 'ada', feature_slug: '001-x' },
+  timestamp: new Date().toISOString(),
+  node_id: '0a1b2c3d4e5f',
+  lamport_clock: 1,
+  causation_id: null,
+  correlation_id: newUlid(),
+  team_slug: 'local',
+  project_uuid: '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+  project_slug: 'demo',
+});
+
+test('a well-formed envelope has no violations', (t) => {
+  t.deepEqual(envelopeViolations(valid()), []);
+  t.notThrows(() => assertEnvelope(valid()));
+});
+
+test('every violated field is listed at once', (t) => {
+  const bad = { ...valid(), event_id: 'x', node_id: 'ABC', lamport_clock: 0, timestamp: 'yesterday', team_slug: '', extra: true };
+  const err = t.throws(() => assertEnvelope(bad), { instanceOf: ContractError });
+  const fields = err!.violations.map((v) => v.split(' ')[0]);
+  t.deepEqual(fields, ['event_id', 'timestamp', 'node_id', 'lamport_clock', 'team_slug', 'unknown']);
+});
+
+test('WPStatusChanged payloads are checked against the lane contract', (t) => {
+  const e = valid();
+  e.payload = { wp_id: 'W1', previous_status: 'planned', new_status: 'shipped', feature_slug: 'f' };
+  t.deepEqual(envelopeViolations(e).map((v) => v.split(' ')[0]), ['payload.wp_id', 'payload.new_status', 'payload.changed_by']);
+});
+
+test('null project identity and causation are allowed; malformed ones are not', (t) => {
+  t.deepEqual(envelopeViolations({ ...valid(), project_uuid: null, project_slug: null }), []);
+  t.deepEqual(envelopeViolations({ ...valid(), causation_id: newUlid() }), []);
+  t.is(envelopeViolations({ ...valid(), project_uuid: '123', causation_id: 'abc' }).length, 2);
+  t.deepEqual(envelopeViolations(null), ['envelope must be an object']);
+});
+
+test('ULIDs made in the same millisecond still sort in creation order', (t) => {
+  const ids = Array.from({ length: 1000 }, () => newUlid());
+  t.deepEqual([...ids].sort(), ids);
+  t.is(new Set(ids).size, ids.length);
+});
