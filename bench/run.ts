@@ -1,0 +1,26 @@
+// npm run bench: every budget of DESIGN §7, measured in one run and printed with its figure.
+import { benchImplement } from './implement.js';
+import { formatRatio } from './measure.js';
+import { benchEmitThroughput } from './queue-throughput.js';
+import { benchVersion } from './startup.js';
+
+const lines: string[] = [];
+let over = 0;
+const report = (line: string, ok: boolean) => {
+  lines.push(line);
+  if (!ok) over += 1;
+  console.log(line);
+};
+
+const version = benchVersion();
+report(formatRatio(version), version.ok);
+
+const implement = benchImplement();
+report(formatRatio(implement), implement.ok);
+
+const t = await benchEmitThroughput();
+report(`${t.eventsPerSecond >= 5000 ? 'ok  ' : 'OVER'} emit throughput (full default pipeline, durable): ${Math.round(t.eventsPerSecond)} events/s (budget ≥ 5000); median single emit ${t.medianEmitMs.toFixed(2)} ms`,
+  t.eventsPerSecond >= 5000);
+
+console.log(over === 0 ? 'all budgets met' : `${over} budget(s) over`);
+process.exitCode = over === 0 ? 0 : 1;
