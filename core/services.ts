@@ -40,12 +40,81 @@ export interface AuthClient {
 }
 
 export type QueueState = 'pending' | 'held' | 'sent' | 'dead';
+export const QUEUE_STATES: readonly QueueState[] = ['pending', 'held', 'sent', 'dead'];
 
-/** The durable offline queue as the persist phase sees it; the sync side has a wider API. */
+/** One row of the queue as the sync side and `spec-kitty sync queue` see it; times are ISO-8601 UTC. */
+export interface QueuedEvent {
+  /** Insertion order, shared by all processes; never reused. */
+  seq: number;
+  event_id: string;
+  state: QueueState;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  sent_at: string | null;
+  envelope: Envelope;
+}
+
+export interface QueueCounts {
+  pending: number;
+  held: number;
+  sent: number;
+  dead: number;
+}
+
+export interface QueueStats {
+  path: string;
+  /** False when queue.db does not exist yet (nothing was ever queued); the counts are then zero. */
+  exists: boolean;
+  counts: QueueCounts;
+  projects: Array<{ project_uuid: string | null; project_slug: string | null; counts: QueueCounts }>;
+  oldestPendingAt: string | null;
+}
+
+export interface QueueListFilter {
+  state?: QueueState;
+  /** A project_uuid or project_slug. */
+  project?: string;
+  /** Oldest first; 0 or absent = no limit. */
+  limit?: number;
+}
+
+/**
+ * The durable offline queue as the pipeline sees it. A substitute (tests, embedders) needs only
+ * `enqueue` and `close`; plugins use the optional methods when they are there.
+ */
 export interface EventQueue {
   /** Durable once it resolves; idempotent on event_id (a second insert is a no-op). */
   enqueue(envelope: Envelope, state: 'pending' | 'held'): Promise<{ inserted: boolean }>;
   close(): void;
+  countPending?(): Promise<number>;
+  /** Envelopes of one project/type/aggregate queued at or after `since` (epoch ms), any state but dead. */
+  recent?(key: { project_uuid: string | null; event_type: string; aggregate_id: string }, since: number): Promise<Envelope[]>;
+  /** Deletes sent rows older than `retentionMs`, at most once per interval across processes. */
+  pruneSent?(retentionMs: number, now?: number): Promise<number>;
+}
+
+/** The whole queue, as the sync side and `spec-kitty sync` use it (the default queue is one). */
+export interface SyncQueue extends EventQueue {
+  /** `$SPEC_KITTY_HOME/queue.db`. */
+  readonly path: string;
+  countPending(): Promise<number>;
+  recent(key: { project_uuid: string | null; event_type: string; aggregate_id: string }, since: number): Promise<Envelope[]>;
+  pruneSent(retentionMs: number, now?: number): Promise<number>;
+  /**
+   * Leases up to `limit` deliverable pending events, oldest first, until `now + leaseMs`; rows
+   * leased by another process, held rows and rows waiting for their next attempt are skipped.
+   */
+  claim(options: { limit: number; leaseMs: number; now?: number }): Promise<QueuedEvent[]>;
+  /** Accepted (or a duplicate) at the hub. Returns how many rows changed. */
+  markSent(eventIds: readonly string[], now?: number): Promise<number>;
+  /** A transient failure: counts the attempt, keeps the error, and frees the row at `nextAttemptAt` (epoch ms). */
+  markRetry(eventId: string, error: string, nextAttemptAt: number): Promise<void>;
+  /** Permanently rejected: never sent again; the reason is kept. */
+  markDead(eventId: string, reason: string): Promise<void>;
+  stats(): Promise<QueueStats>;
+  list(filter?: QueueListFilter): Promise<{ total: number; events: QueuedEvent[] }>;
 }
 
 /** Settings of one emitter (one per command run). */

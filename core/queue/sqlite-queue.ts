@@ -1,18 +1,194 @@
-// PLACEHOLDER until the queue issue lands.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { inject, injectable } from 'inversify';
 import type { Envelope } from '../envelope.js';
 import type { Logger } from '../logger.js';
-import type { EventQueue, RuntimeOptions } from '../services.js';
+import type { QueueListFilter, QueueStats, QueuedEvent, RuntimeOptions, SyncQueue } from '../services.js';
 import { TOKENS } from '../tokens.js';
+import { openQueueDatabase, recoverCorruptFile, type OpenedDatabase } from './open-database.js';
+import { pruneSentRows } from './prune.js';
+import { emptyStats, listEvents, readStats } from './queue-stats.js';
+import { ROW_COLUMNS, toQueuedEvent, type EventRow } from './rows.js';
+import { isCorruption } from './sqlite-errors.js';
 
+export const QUEUE_FILE = 'queue.db';
+export const queuePath = (home: string) => join(home, QUEUE_FILE);
+
+interface Waiting {
+  envelope: Envelope;
+  state: 'pending' | 'held';
+  resolve(result: { inserted: boolean }): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * One SQLite file per user, shared by every process and project. Opened on first use.
+ * Enqueues made in the same tick share one transaction (group commit): one fsync for many
+ * events, and each caller still resolves only after the COMMIT that holds its event.
+ */
 @injectable()
-export class SqliteEventQueue implements EventQueue {
+export class SqliteEventQueue implements SyncQueue {
+  readonly path: string;
+  private opened?: OpenedDatabase;
+  private waiting: Waiting[] = [];
+  private flushScheduled = false;
+  private insert?: Database.Statement;
+
   constructor(
     @inject(TOKENS.Options) readonly options: RuntimeOptions,
-    @inject(TOKENS.Logger) readonly logger: Logger,
-  ) {}
-  async enqueue(_envelope: Envelope, _state: 'pending' | 'held'): Promise<{ inserted: boolean }> {
-    throw new Error('the durable queue is not built yet');
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {
+    this.path = queuePath(options.home);
   }
-  close(): void {}
+
+  enqueue(envelope: Envelope, state: 'pending' | 'held'): Promise<{ inserted: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ envelope, state, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // setImmediate runs after the pending promise jobs, so concurrent emits join one batch.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async countPending(): Promise<number> {
+    return this.withDb((db) => (db.prepare(`SELECT count(*) AS n FROM events WHERE state = 'pending'`).get() as { n: number }).n);
+  }
+
+  async recent(key: { project_uuid: string | null; event_type: string; aggregate_id: string }, since: number): Promise<Envelope[]> {
+    if (!this.available()) return [];
+    return this.withDb((db) => (db.prepare(`
+      SELECT envelope FROM events
+      WHERE project_uuid IS @project_uuid AND event_type = @event_type AND aggregate_id = @aggregate_id
+        AND created_at >= @since AND state != 'dead'
+      ORDER BY seq
+    `).all({ project_uuid: key.project_uuid, event_type: key.event_type, aggregate_id: key.aggregate_id, since }) as Array<{ envelope: string }>).map((r) => JSON.parse(r.envelope) as Envelope));
+  }
+
+  async claim({ limit, leaseMs, now = Date.now() }: { limit: number; leaseMs: number; now?: number }): Promise<QueuedEvent[]> {
+    if (!this.available()) return [];
+    return this.withDb((db) => {
+      // IMMEDIATE: select and lease under one write lock, so two processes never lease the same row.
+      const rows = db.transaction(() => db.prepare(`
+        UPDATE events SET claimed_until = @until
+        WHERE seq IN (
+          SELECT seq FROM events
+          WHERE state = 'pending' AND next_attempt_at <= @now AND claimed_until <= @now
+          ORDER BY seq LIMIT @limit
+        )
+        RETURNING ${ROW_COLUMNS}
+      `).all({ until: now + leaseMs, now, limit }) as EventRow[]).immediate();
+      return rows.sort((a, b) => a.seq - b.seq).map(toQueuedEvent);
+    });
+  }
+
+  async markSent(eventIds: readonly string[], now = Date.now()): Promise<number> {
+    if (eventIds.length === 0) return 0;
+    return this.withDb((db) => {
+      const stmt = db.prepare(`
+        UPDATE events SET state = 'sent', sent_at = @now, claimed_until = 0, last_error = NULL
+        WHERE event_id = @id AND state = 'pending'
+      `);
+      return db.transaction(() => eventIds.reduce((n, id) => n + stmt.run({ id, now }).changes, 0)).immediate();
+    });
+  }
+
+  async markRetry(eventId: string, error: string, nextAttemptAt: number): Promise<void> {
+    this.withDb((db) => db.prepare(`
+      UPDATE events SET attempts = attempts + 1, last_error = @error, next_attempt_at = @next, claimed_until = 0
+      WHERE event_id = @eventId AND state = 'pending'
+    `).run({ eventId, error, next: nextAttemptAt }));
+  }
+
+  async markDead(eventId: string, reason: string): Promise<void> {
+    this.withDb((db) => db.prepare(`
+      UPDATE events SET state = 'dead', attempts = attempts + 1, last_error = @reason, claimed_until = 0
+      WHERE event_id = @eventId AND state = 'pending'
+    `).run({ eventId, reason }));
+  }
+
+  async pruneSent(retentionMs: number, now = Date.now()): Promise<number> {
+    if (!this.available()) return 0;
+    return this.withDb((db) => pruneSentRows(db, retentionMs, now));
+  }
+
+  async stats(): Promise<QueueStats> {
+    if (!this.available()) return emptyStats(this.path);
+    return this.withDb((db) => readStats(db, this.path));
+  }
+
+  async list(filter: QueueListFilter = {}): Promise<{ total: number; events: QueuedEvent[] }> {
+    if (!this.available()) return { total: 0, events: [] };
+    return this.withDb((db) => listEvents(db, filter));
+  }
+
+  close(): void {
+    if (this.waiting.length > 0) this.flush();
+    this.opened?.db.close();
+    this.opened = undefined;
+    this.insert = undefined;
+  }
+
+  /** Readers never create the file: reporting an empty queue must not leave one behind. */
+  private available(): boolean {
+    return this.opened !== undefined || this.waiting.length > 0 || existsSync(this.path);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.waiting;
+    this.waiting = [];
+    if (batch.length === 0) return;
+    let results: boolean[];
+    try {
+      results = this.withDb((db) => this.write(db, batch));
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve({ inserted: results[i] }));
+  }
+
+  private write(db: Database.Database, batch: Waiting[]): boolean[] {
+    this.insert ??= db.prepare(`
+      INSERT INTO events (event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope, state, created_at)
+      VALUES (@event_id, @project_uuid, @project_slug, @event_type, @aggregate_id, @lamport_clock, @envelope, @state, @created_at)
+      ON CONFLICT (event_id) DO NOTHING
+    `);
+    const insert = this.insert;
+    const createdAt = Date.now();
+    return db.transaction(() => batch.map(({ envelope: e, state }) => insert.run({
+      event_id: e.event_id,
+      project_uuid: e.project_uuid,
+      project_slug: e.project_slug,
+      event_type: e.event_type,
+      aggregate_id: e.aggregate_id,
+      lamport_clock: e.lamport_clock,
+      envelope: JSON.stringify(e),
+      state,
+      created_at: createdAt,
+    }).changes === 1)).immediate();
+  }
+
+  /**
+   * Runs `fn` on the open database (opening it first). Damage found mid-run gets the same
+   * treatment as at open: the file is moved aside, a new one made, and `fn` runs once more.
+   */
+  private withDb<T>(fn: (db: Database.Database) => T): T {
+    this.opened ??= openQueueDatabase(this.path, this.logger);
+    try {
+      return fn(this.opened.db);
+    } catch (error) {
+      if (!isCorruption(error)) throw error;
+      const { identity, db } = this.opened;
+      try { db.close(); } catch { /* nothing to flush on a broken file */ }
+      this.opened = undefined;
+      this.insert = undefined;
+      recoverCorruptFile(this.path, identity, error, this.logger);
+      this.opened = openQueueDatabase(this.path, this.logger);
+      return fn(this.opened.db);
+    }
+  }
 }

@@ -1,0 +1,78 @@
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { sqliteDriver } from './load-driver.js';
+import { fileIdentity, moveAside } from './move-aside.js';
+import { migrate } from './schema.js';
+import { sleepSync } from './sleep-sync.js';
+import { isBusy, isCorruption } from './sqlite-errors.js';
+
+/** How long a statement waits for another process's write lock before giving up. */
+export const BUSY_TIMEOUT_MS = 5000;
+const OPEN_ATTEMPTS = 5;
+
+export interface OpenedDatabase {
+  db: Database.Database;
+  /** The file this connection opened (see `fileIdentity`); recovery moves aside only this file. */
+  identity: string | null;
+}
+
+function unreadable(path: string, error: unknown): boolean {
+  if ((error as { code?: unknown })?.code !== 'SQLITE_CANTOPEN' || !existsSync(path)) return false;
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function prepare(db: Database.Database): void {
+  // WAL lets readers and one writer work side by side across processes; FULL fsyncs the WAL at
+  // every commit, so a resolved enqueue survives power loss, not only a crash.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  migrate(db);
+  // Touches the tables so a damaged page surfaces here, where recovery is cheap, not mid-batch.
+  db.prepare('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').get();
+}
+
+/** Moves a broken file aside (telling the user where) so the command can still queue its event. */
+export function recoverCorruptFile(path: string, identity: string | null, error: unknown, logger: Logger): void {
+  const target = moveAside(path, identity);
+  if (target === null) return; // another process already replaced it
+  logger.warn(
+    `the offline queue ${path} could not be read (${messageOf(error)}); it was moved aside to ${target} ` +
+    'and a new queue was started. Events in the old file have not been sent: keep it to inspect, or delete it.',
+  );
+}
+
+/**
+ * Opens (creating if needed) the per-user queue: folder 0700, WAL, busy timeout, schema current.
+ * A corrupt or unreadable file is moved aside and replaced rather than failing the command.
+ */
+export function openQueueDatabase(path: string, logger: Logger): OpenedDatabase {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  for (let attempt = 1; ; attempt++) {
+    const identity = fileIdentity(path);
+    let db: Database.Database | undefined;
+    try {
+      const Driver = sqliteDriver();
+      db = new Driver(path, { timeout: BUSY_TIMEOUT_MS });
+      prepare(db);
+      return { db, identity: fileIdentity(path) };
+    } catch (error) {
+      try { db?.close(); } catch { /* a half-open handle has nothing to flush */ }
+      if (attempt >= OPEN_ATTEMPTS) throw error;
+      // Switching a brand-new file to WAL can meet another first run's lock without waiting on it.
+      if (isBusy(error)) {
+        sleepSync(20 * attempt);
+        continue;
+      }
+      if (!isCorruption(error) && !unreadable(path, error)) throw error;
+      recoverCorruptFile(path, identity, error, logger);
+    }
+  }
+}

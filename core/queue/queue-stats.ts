@@ -1,0 +1,49 @@
+import type Database from 'better-sqlite3';
+import type { QueueCounts, QueueListFilter, QueueStats, QueueState } from '../services.js';
+import { ROW_COLUMNS, toQueuedEvent, zeroCounts, type EventRow } from './rows.js';
+
+export function emptyStats(path: string): QueueStats {
+  return { path, exists: false, counts: zeroCounts(), projects: [], oldestPendingAt: null };
+}
+
+export function readStats(db: Database.Database, path: string): QueueStats {
+  const rows = db.prepare(`
+    SELECT project_uuid, project_slug, state, count(*) AS n
+    FROM events GROUP BY project_uuid, state ORDER BY project_slug, project_uuid
+  `).all() as Array<{ project_uuid: string | null; project_slug: string | null; state: QueueState; n: number }>;
+  const counts = zeroCounts();
+  const byProject = new Map<string | null, { project_uuid: string | null; project_slug: string | null; counts: QueueCounts }>();
+  for (const r of rows) {
+    counts[r.state] += r.n;
+    let p = byProject.get(r.project_uuid);
+    if (!p) byProject.set(r.project_uuid, (p = { project_uuid: r.project_uuid, project_slug: r.project_slug, counts: zeroCounts() }));
+    p.project_slug ??= r.project_slug;
+    p.counts[r.state] += r.n;
+  }
+  const oldest = db.prepare(`SELECT min(created_at) AS t FROM events WHERE state = 'pending'`).get() as { t: number | null };
+  return {
+    path,
+    exists: true,
+    counts,
+    projects: [...byProject.values()],
+    oldestPendingAt: oldest.t === null ? null : new Date(oldest.t).toISOString(),
+  };
+}
+
+export function listEvents(db: Database.Database, filter: QueueListFilter) {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.state) {
+    where.push('state = @state');
+    params.state = filter.state;
+  }
+  if (filter.project) {
+    where.push('(project_uuid = @project OR project_slug = @project)');
+    params.project = filter.project;
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const { total } = db.prepare(`SELECT count(*) AS total FROM events ${clause}`).get(params) as { total: number };
+  const limit = filter.limit && filter.limit > 0 ? `LIMIT ${Math.floor(filter.limit)}` : '';
+  const rows = db.prepare(`SELECT ${ROW_COLUMNS} FROM events ${clause} ORDER BY seq ${limit}`).all(params) as EventRow[];
+  return { total, events: rows.map(toQueuedEvent) };
+}
