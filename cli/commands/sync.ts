@@ -1,0 +1,43 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { QUEUE_STATES, type QueueState } from '../../core/services.js';
+
+export const DEFAULT_LIST_LIMIT = 50;
+
+function parseLimit(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--limit must be a whole number ≥ 0 (0 lists every event).');
+  return Number(value);
+}
+
+/** `spec-kitty sync …`: the per-user offline queue. Works anywhere, inside a project or not. */
+export function defineSyncCommand(program: Command): void {
+  const sync = program.command('sync').description('the offline event queue and its sync to the hub');
+
+  sync
+    .command('status')
+    .description('counts per state and per project, oldest pending event, queue file, login')
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Examples:
+  $ spec-kitty sync status
+  $ spec-kitty sync status --json | jq .counts
+
+States: pending (waiting to be sent), held (no project identity: never sent; run
+\`spec-kitty init\` in the project), sent, dead (rejected by the hub, with the reason).`)
+    .action(async (opts: { json?: boolean }) => (await import('./sync/status.js')).syncStatus(opts));
+
+  sync
+    .command('queue')
+    .description('list queued events with their envelopes, oldest first')
+    .option('--json', 'print JSON')
+    .addOption(new Option('--state <state>', 'only events in this state').choices(QUEUE_STATES as QueueState[]))
+    .option('--project <project>', 'only events of this project (project uuid or slug)')
+    .option('--limit <n>', `at most this many events (0 = all)`, parseLimit, DEFAULT_LIST_LIMIT)
+    .addHelpText('after', `
+Examples:
+  $ spec-kitty sync queue
+  $ spec-kitty sync queue --state pending --limit 10
+  $ spec-kitty sync queue --project my-project --json | jq '.events[].envelope.event_type'
+  $ spec-kitty sync queue --state dead --limit 0`)
+    .action(async (opts: { json?: boolean; state?: QueueState; project?: string; limit: number }) =>
+      (await import('./sync/queue.js')).syncQueue(opts));
+}
