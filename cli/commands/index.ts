@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
+import { defineFeatureCommand } from './feature.js';
+import { defineLaneCommands } from './lanes.js';
 import { definePluginsCommand } from './plugins.js';
+import { defineStatusCommand } from './status.js';
 import { defineSyncCommand } from './sync.js';
+import { defineWpCommand } from './wp.js';
 
 /** Each entry adds one command group; its code loads only when the command runs. */
 export const COMMANDS: Array<(program: Command) => void> = [
+  defineFeatureCommand,
+  defineWpCommand,
+  defineLaneCommands,
+  defineStatusCommand,
   definePluginsCommand,
   defineSyncCommand,
 ];

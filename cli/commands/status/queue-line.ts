@@ -1,0 +1,56 @@
+import { messageOf } from '../../../core/errors.js';
+import type { EventQueue, QueueStats } from '../../../core/services.js';
+import { TOKENS } from '../../../core/tokens.js';
+import { emitter } from '../../runtime.js';
+
+export interface QueueSummary {
+  /** Pending events of this project (all projects when it has no identity yet). */
+  pending: number;
+  /** Events queued without a project identity: never sent. */
+  held: number;
+  pending_all_projects: number;
+  team_slug: string;
+  /** When events last reached the hub; null when never (or not known to this queue). */
+  last_sync: string | null;
+  error?: string;
+}
+
+type StatsQueue = EventQueue & { stats(): Promise<QueueStats & { lastSyncAt?: string | null }> };
+const hasStats = (q: EventQueue): q is StatsQueue => typeof (q as Partial<StatsQueue>).stats === 'function';
+
+/** The queue as one status line; a failing queue or login never hides the board. */
+export async function queueSummary(): Promise<QueueSummary> {
+  const out: QueueSummary = { pending: 0, held: 0, pending_all_projects: 0, team_slug: 'local', last_sync: null };
+  try {
+    const { container } = await emitter();
+    try {
+      out.team_slug = container.get(TOKENS.Auth).getTeamSlug();
+    } catch (err) {
+      out.error = `login state unreadable: ${messageOf(err)}`;
+    }
+    const queue = container.get(TOKENS.Queue);
+    if (!hasStats(queue)) return { ...out, error: 'the configured queue does not report counts' };
+    const stats = await queue.stats();
+    const identity = await container.get(TOKENS.Identity).resolve().catch(() => null);
+    const mine = identity && stats.projects.find((p) => p.project_uuid === identity.project_uuid);
+    out.pending_all_projects = stats.counts.pending;
+    out.pending = identity ? mine?.counts.pending ?? 0 : stats.counts.pending;
+    out.held = stats.counts.held;
+    out.last_sync = stats.lastSyncAt ?? null;
+  } catch (err) {
+    out.error = `queue unreadable: ${messageOf(err)}`;
+  }
+  return out;
+}
+
+export function formatQueueLine(q: QueueSummary): string {
+  if (q.error && q.pending_all_projects === 0 && q.pending === 0) return `Queue: ${q.error}`;
+  const others = q.pending_all_projects - q.pending;
+  const parts = [
+    `${q.pending} pending${others > 0 ? ` (+${others} from other projects)` : ''}`,
+    ...(q.held > 0 ? [`${q.held} held (no project identity)`] : []),
+    `team ${q.team_slug}`,
+    `last sync ${q.last_sync ?? 'never'}`,
+  ];
+  return `Queue: ${parts.join(' · ')}${q.error ? ` (${q.error})` : ''}`;
+}
