@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { defineFeatureCommand } from './feature.js';
+import { defineInitCommand } from './init.js';
 import { defineLaneCommands } from './lanes.js';
 import { definePluginsCommand } from './plugins.js';
 import { defineStatusCommand } from './status.js';
@@ -8,6 +9,7 @@ import { defineWpCommand } from './wp.js';
 
 /** Each entry adds one command group; its code loads only when the command runs. */
 export const COMMANDS: Array<(program: Command) => void> = [
+  defineInitCommand,
   defineFeatureCommand,
   defineWpCommand,
   defineLaneCommands,

@@ -1,23 +1,34 @@
-// PLACEHOLDER until the identity issue lands: replaced by the SQLite-backed clock.
-import { createHash } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
 import { inject, injectable } from 'inversify';
 import type { Logger } from '../logger.js';
 import type { MachineClock, RuntimeOptions } from '../services.js';
 import { TOKENS } from '../tokens.js';
+import { LamportStore } from './lamport-store.js';
+import { machineNodeId } from './node-id.js';
 
-export function machineNodeId(): string {
-  return createHash('sha256').update(`${hostname()}:${userInfo().username}`).digest('hex').slice(0, 12);
-}
+export { machineNodeId } from './node-id.js';
 
+/** The container's MachineClock: this machine's node id and its shared Lamport clock. */
 @injectable()
 export class SqliteMachineClock implements MachineClock {
   readonly nodeId = machineNodeId();
-  private value = 0;
+  private readonly store: LamportStore;
+
   constructor(
-    @inject(TOKENS.Options) readonly options: RuntimeOptions,
-    @inject(TOKENS.Logger) readonly logger: Logger,
-  ) {}
-  tick(): number { return ++this.value; }
-  witness(remote: number): number { this.value = Math.max(this.value, remote); return this.tick(); }
+    @inject(TOKENS.Options) options: RuntimeOptions,
+    @inject(TOKENS.Logger) logger: Logger,
+  ) {
+    this.store = new LamportStore(options.home, logger);
+  }
+
+  tick(): number {
+    return this.store.tick();
+  }
+
+  witness(remote: number): number {
+    return this.store.witness(remote);
+  }
+
+  close(): void {
+    this.store.close();
+  }
 }

@@ -1,10 +1,36 @@
+import { rejectUnknown } from '../../core/options.js';
 import { definePlugin } from '../../core/plugin.js';
+import type { ProjectIdentity } from '../../core/services.js';
+import { TOKENS } from '../../core/tokens.js';
 
-/** Stamps project_uuid and project_slug from .kittify/config.yaml. Not built yet: listed so the pipeline shows where it will run. */
-export default definePlugin({
+export const MISSING_IDENTITY = 'Event missing project_uuid; queued locally only';
+
+/**
+ * Stamps project_uuid and project_slug from `.kittify/config.yaml` (found by walking up
+ * from the command's folder). Outside any project the event keeps null identity and is
+ * marked not deliverable: it is queued, never sent.
+ */
+export default definePlugin<Record<string, never>>({
   name: 'identity-injection',
   phases: ['enrich'],
   description: 'Stamps project_uuid and project_slug from .kittify/config.yaml.',
-  implemented: false,
-  apply() {},
+  validateOptions(raw) {
+    rejectUnknown(raw, []);
+    return {};
+  },
+  apply(hooks, { services, logger }) {
+    // Resolved on the first event, once for the emitter's lifetime: the file is read (and
+    // maybe backfilled) at most once per command run.
+    let identity: Promise<ProjectIdentity | null> | undefined;
+    hooks.enrich.tapPromise('identity-injection', async (envelope, context) => {
+      identity ??= services.get(TOKENS.Identity).resolve();
+      const id = await identity;
+      if (!id) {
+        logger.warnOnce('identity-injection:missing', MISSING_IDENTITY);
+        context.deliverable = false;
+        return envelope;
+      }
+      return { ...envelope, project_uuid: id.project_uuid, project_slug: id.project_slug };
+    });
+  },
 });

@@ -1,10 +1,18 @@
+import { rejectUnknown } from '../../core/options.js';
 import { definePlugin } from '../../core/plugin.js';
+import { TOKENS } from '../../core/tokens.js';
 
-/** Stamps team_slug from the stored login ("local" when logged out). Not built yet: listed so the pipeline shows where it will run. */
-export default definePlugin({
+/** Stamps team_slug from the stored login; "local" when logged out or when the login names no team. */
+export default definePlugin<Record<string, never>>({
   name: 'team-slug-auth',
   phases: ['enrich'],
   description: 'Stamps team_slug from the stored login ("local" when logged out).',
-  implemented: false,
-  apply() {},
+  validateOptions(raw) {
+    rejectUnknown(raw, []);
+    return {};
+  },
+  apply(hooks, { services }) {
+    const auth = services.get(TOKENS.Auth);
+    hooks.enrich.tap('team-slug-auth', (envelope) => ({ ...envelope, team_slug: auth.getTeamSlug() }));
+  },
 });
