@@ -53,7 +53,7 @@ export function parseWpFile(text: string, path: string, displayPath: string, id:
   const { yamlStart, yamlEnd } = locateFrontmatter(text, displayPath);
   const source = text.slice(yamlStart, yamlEnd);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: true });
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
   // The YAML starts on the file's second line.
   const fileLine = (offset: number) => {
     const p = lineCounter.linePos(offset);
@@ -62,7 +62,9 @@ export function parseWpFile(text: string, path: string, displayPath: string, id:
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const { line, col } = fileLine(err.pos[0]);
-    throw new WpFileError(displayPath, line, col, `invalid YAML frontmatter: ${err.message.split('\n')[0]}`);
+    // The parser's own positions count from the frontmatter; only the file's line and column are shown.
+    const detail = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new WpFileError(displayPath, line, col, `invalid YAML frontmatter: ${detail}`);
   }
   if (!isMap(doc.contents)) {
     throw new WpFileError(displayPath, 2, null, 'the frontmatter must be a mapping of keys to values (e.g. "lane: planned")');
