@@ -39,6 +39,13 @@ function prepare(db: Database.Database): void {
   db.prepare('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').get();
 }
 
+function cannotOpen(path: string, error: unknown): Error {
+  return new Error(
+    `cannot open the offline queue ${path} (${messageOf(error)}); check that $SPEC_KITTY_HOME (${dirname(path)}) is a writable folder and that queue.db is a file`,
+    { cause: error },
+  );
+}
+
 /** Moves a broken file aside (telling the user where) so the command can still queue its event. */
 export function recoverCorruptFile(path: string, identity: string | null, error: unknown, logger: Logger): void {
   const target = moveAside(path, identity);
@@ -65,13 +72,13 @@ export function openQueueDatabase(path: string, logger: Logger): OpenedDatabase 
       return { db, identity: fileIdentity(path) };
     } catch (error) {
       try { db?.close(); } catch { /* a half-open handle has nothing to flush */ }
-      if (attempt >= OPEN_ATTEMPTS) throw error;
+      if (attempt >= OPEN_ATTEMPTS) throw cannotOpen(path, error);
       // Switching a brand-new file to WAL can meet another first run's lock without waiting on it.
       if (isBusy(error)) {
         sleepSync(20 * attempt);
         continue;
       }
-      if (!isCorruption(error) && !unreadable(path, error)) throw error;
+      if (!isCorruption(error) && !unreadable(path, error)) throw cannotOpen(path, error);
       recoverCorruptFile(path, identity, error, logger);
     }
   }
