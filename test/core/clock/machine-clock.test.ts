@@ -1,0 +1,88 @@
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { LamportStore } from '../../../core/clock/lamport-store.js';
+import { SqliteMachineClock, machineNodeId } from '../../../core/clock/machine-clock.js';
+import { tempDir } from '../../helpers/cli.js';
+import { captureLogger, raceScripts, runScript } from '../../helpers/identity.js';
+
+const options = (home: string) => ({ cwd: home, home, verbose: false });
+
+test('node_id is the first 12 hex chars of SHA-256 of hostname:username', (t) => {
+  const expected = createHash('sha256').update(`${hostname()}:${userInfo().username}`).digest('hex').slice(0, 12);
+  t.is(machineNodeId(), expected);
+  t.regex(expected, /^[0-9a-f]{12}$/);
+  t.is(new SqliteMachineClock(options(tempDir()), captureLogger().logger).nodeId, expected);
+});
+
+test('building the clock touches nothing; the first tick creates $SPEC_KITTY_HOME (0700) and clock.db', (t) => {
+  const home = join(tempDir(), 'nested', 'home');
+  const clock = new SqliteMachineClock(options(home), captureLogger().logger);
+  t.false(existsSync(home));
+  t.is(clock.tick(), 1);
+  t.true(existsSync(join(home, 'clock.db')));
+  t.is(statSync(home).mode & 0o777, 0o700);
+  clock.close();
+});
+
+test('ticks continue where the last process left off', (t) => {
+  const home = tempDir();
+  const a = new LamportStore(home, captureLogger().logger);
+  t.deepEqual([a.tick(), a.tick(), a.tick()], [1, 2, 3]);
+  a.close();
+  const b = new LamportStore(home, captureLogger().logger);
+  t.is(b.tick(), 4);
+  b.close();
+});
+
+test('witness(remote) gives max(local, remote) + 1 and never goes backwards', (t) => {
+  const clock = new LamportStore(tempDir(), captureLogger().logger);
+  clock.tick();
+  t.is(clock.witness(41), 42);
+  t.is(clock.tick(), 43);
+  t.is(clock.witness(5), 44);
+  t.throws(() => clock.witness(-1), { instanceOf: RangeError });
+  clock.close();
+});
+
+test('a corrupt clock.db is kept aside with a warning and the clock restarts above any old value', (t) => {
+  const home = tempDir();
+  writeFileSync(join(home, 'clock.db'), 'this is not a database, it is a broken file '.repeat(200));
+  const { logger, lines } = captureLogger();
+  const clock = new LamportStore(home, logger);
+  const first = clock.tick();
+  t.true(first >= Math.floor(Date.now() / 1000) - 60, `restarted at ${first}`);
+  t.is(clock.tick(), first + 1);
+  clock.close();
+  const aside = readdirSync(home).filter((f) => f.startsWith('clock.db.corrupt-'));
+  t.is(aside.length, 1);
+  t.is(lines.length, 1);
+  t.regex(lines[0], /^warning: the machine clock .*clock\.db was unreadable .*kept it as .*clock\.db\.corrupt-/);
+});
+
+test('an unusable $SPEC_KITTY_HOME gives an error that says what to check', (t) => {
+  const file = join(tempDir(), 'not-a-folder');
+  writeFileSync(file, '');
+  const clock = new LamportStore(file, captureLogger().logger);
+  const err = t.throws(() => clock.tick());
+  t.is(err?.name, 'UserError');
+  t.regex(err!.message, /SPEC_KITTY_HOME .* is a writable folder/);
+});
+
+test('8 processes x 100 ticks on one home give 800 distinct values, each process strictly increasing', async (t) => {
+  const home = join(tempDir(), 'home');
+  mkdirSync(home);
+  const runs = Array.from({ length: 8 }, () => runScript('test/core/clock/fixtures/tick.ts', [home, '100']));
+  const results = await raceScripts(runs);
+  for (const r of results) t.is(r.code, 0, r.stderr);
+  const all = results.flatMap((r) => r.result as number[]);
+  t.is(all.length, 800);
+  t.is(new Set(all).size, 800);
+  t.deepEqual([...all].sort((a, b) => a - b), Array.from({ length: 800 }, (_, i) => i + 1));
+  for (const r of results) {
+    const values = r.result as number[];
+    t.true(values.every((v, i) => i === 0 || v > values[i - 1]));
+  }
+});
