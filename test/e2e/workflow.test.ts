@@ -166,3 +166,17 @@ test('move follows the lane rules: back from review, done is final without --for
   ]);
   t.regex(readFileSync(join(p.tasks('001-shop'), 'WP01-a.md'), 'utf8'), /lane=doing – changes requested\n/);
 });
+
+test('concurrent implement runs of one WP move it once and emit one WPStatusChanged', async (t) => {
+  const p = await initRepo();
+  await p.ok('feature', 'create', 'Shop');
+  await p.ok('wp', 'add', '1', 'A');
+  const before = (await p.events()).length;
+  const runs = await Promise.all([1, 2, 3, 4].map(() => p.run('implement', 'WP01')));
+  t.deepEqual(runs.map((r) => r.code), [0, 0, 0, 0]);
+  t.is(runs.filter((r) => /planned → doing/.test(r.stdout)).length, 1);
+  t.is(runs.filter((r) => /already in doing/.test(r.stdout)).length, 3);
+  t.deepEqual(summary((await p.events()).slice(before)), ['WPStatusChanged WP01 planned→doing']);
+  const log = readFileSync(join(p.tasks('001-shop'), 'WP01-a.md'), 'utf8');
+  t.is(log.match(/lane=doing/g)?.length, 1);
+});

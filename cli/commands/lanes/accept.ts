@@ -26,7 +26,10 @@ export async function accept(opts: LaneCommandOptions): Promise<void> {
       },
     }, deps);
     // Unchanged means another run accepted it meanwhile: its event is theirs.
-    if (outcome.changed) moved.push(outcome);
+    if (!outcome.changed) continue;
+    moved.push(outcome);
+    // Shown as it happens, so a failure further down still leaves an accurate account.
+    if (!opts.json) print(moveLine(outcome, feature));
   }
   const completion = await completeFeatureIfDone(project, feature, deps);
   report(feature, moved, completion, opts);
@@ -57,7 +60,6 @@ function report(feature: Feature, moved: TransitionOutcome[], completion: Comple
     return;
   }
   if (moved.length === 0) print(`Nothing to accept in ${feature.slug}: no work package is in for_review.`);
-  for (const o of moved) print(moveLine(o, feature));
   if (completion.completed) print(completedLine(feature, completion.wpCount));
   else if (completion.reason === 'already') print(dim(`${feature.slug} was completed at ${completion.completedAt}.`));
   else if (moved.length > 0) print(dim(`${bold(feature.slug)} still has work in progress: see spec-kitty status --feature ${feature.slug}`));
