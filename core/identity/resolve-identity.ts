@@ -9,7 +9,7 @@ import { KITTIFY_DIR, findProjectRoot } from '../project-root.js';
 import type { ProjectIdentity } from '../services.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { CONFIG_HEADER, configPath, rawProject, readConfig, salvageUuid, type ConfigRead, type YamlProblem } from './config-file.js';
-import { originUrl } from './git-origin.js';
+import { canonicalRemote, originUrl } from './git-origin.js';
 import { keepAside } from './keep-aside.js';
 import { withKittifyLock } from './kittify-lock.js';
 import { isUuid, nameUuid } from './name-uuid.js';
@@ -132,7 +132,8 @@ function inMemory(root: string, file: string, config: ConfigRead, reason: string
     raw = { uuid: salvageUuid(config.text) };
     logger.warn(`${file} is not valid YAML (${describe(config.problem)}); it is left as it is.`);
   }
-  const source = origin() ? `origin ${origin()}` : `path ${realpath(root)}`;
+  const remote = origin();
+  const source = remote ? `origin ${canonicalRemote(remote)}` : `path ${realpath(root)}`;
   const uuid = isUuid(raw.uuid) ? raw.uuid : nameUuid(`spec-kitty project ${source}`);
   const from = isUuid(raw.uuid) ? 'from the file' : `derived from the repository ${source}`;
   logger.warn(`cannot save the project identity: ${reason}. Using project uuid ${uuid} (${from}, the same on every run) ` +

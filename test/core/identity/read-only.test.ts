@@ -47,7 +47,7 @@ test('read-only .kittify/ (0555) and file (0444): stable in-memory identity acro
   chmodSync(kittify(root), 0o555);
   t.teardown(() => chmodSync(kittify(root), 0o755));
   const identity = await assertStableReadOnly(t, root);
-  t.is(identity.project_uuid, nameUuid(`spec-kitty project origin ${origin}`));
+  t.is(identity.project_uuid, nameUuid('spec-kitty project origin github.com/acme/read-only-repo'));
   t.is(identity.project_slug, 'read-only-repo');
 });
 
