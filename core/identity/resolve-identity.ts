@@ -90,16 +90,17 @@ function slugFrom(raw: unknown, root: string, origin: () => string | null): stri
 }
 
 function repair(root: string, file: string, config: ConfigRead, origin: () => string | null, options: ResolveOptions): IdentityOutcome {
-  const { logger } = options;
   let doc: Document;
   let salvaged: string | null = null;
+  // Said only once the new file is written: a failed write falls back to the in-memory identity.
+  let notice: string | null = null;
   if (config.kind === 'missing') {
     doc = parseDocument(CONFIG_HEADER);
   } else if (config.kind === 'corrupt') {
     const aside = keepAside(file);
     salvaged = salvageUuid(config.text);
-    logger.warn(`${file} is not valid YAML (${describe(config.problem)}); kept it as ${aside}, ` +
-      `${salvaged ? `recovered project uuid ${salvaged}` : 'found no project uuid in it'} and wrote a valid config.`);
+    notice = `${file} is not valid YAML (${describe(config.problem)}); kept it as ${aside}, ` +
+      `${salvaged ? `recovered project uuid ${salvaged}` : 'found no project uuid in it'} and wrote a valid config.`;
     doc = parseDocument(CONFIG_HEADER);
   } else {
     doc = config.doc;
@@ -109,7 +110,7 @@ function repair(root: string, file: string, config: ConfigRead, origin: () => st
       const aside = keepAside(file);
       const what = p.isMapping ? `project.uuid ${JSON.stringify(p.uuid)} is not a uuid` : '"project" is not a mapping';
       if (!p.isMapping) salvaged = salvageUuid(String(doc.get('project') ?? ''));
-      logger.warn(`${file}: ${what}; kept the file as ${aside} and wrote a new project identity.`);
+      notice = `${file}: ${what}; kept the file as ${aside} and wrote a new project identity.`;
     }
   }
 
@@ -122,6 +123,7 @@ function repair(root: string, file: string, config: ConfigRead, origin: () => st
   if (p.slug !== slug) doc.setIn(['project', 'slug'], slug);
   if (p.node_id !== nodeId) doc.setIn(['project', 'node_id'], nodeId);
   (options.writeFile ?? writeFileAtomic)(file, doc.toString());
+  if (notice) options.logger.warn(notice);
   return { identity: identity(root, uuid, slug, nodeId, true), wrote: config.kind === 'missing' ? 'created' : 'updated' };
 }
 
