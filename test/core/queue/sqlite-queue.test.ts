@@ -119,3 +119,19 @@ test('close flushes enqueues still waiting for their batch', async (t) => {
   t.is((await reopened.list()).events[0].event_id, e.event_id);
   reopened.close();
 });
+
+test('a file from a newer spec-kitty is refused with a clear message, never moved aside or rewritten', async (t) => {
+  const { queue, home, log } = openTestQueue();
+  await queue.enqueue(envelope(), 'pending');
+  queue.close();
+  const db = new Database(join(home, 'queue.db'));
+  db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+  db.close();
+  const newer = openTestQueue(home);
+  await t.throwsAsync(newer.queue.enqueue(envelope(), 'pending'), { message: /newer than this spec-kitty understands .*upgrade spec-kitty/ });
+  t.deepEqual(log, []);
+  t.deepEqual(newer.log, []);
+  const check = new Database(join(home, 'queue.db'), { readonly: true });
+  t.is((check.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 1);
+  check.close();
+});
