@@ -154,22 +154,14 @@ export class SqliteEventQueue implements SyncQueue {
   private write(db: Database.Database, batch: Waiting[]): boolean[] {
     this.insert ??= db.prepare(`
       INSERT INTO events (event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope, state, created_at)
-      VALUES (@event_id, @project_uuid, @project_slug, @event_type, @aggregate_id, @lamport_clock, @envelope, @state, @created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (event_id) DO NOTHING
     `);
     const insert = this.insert;
     const createdAt = Date.now();
-    return db.transaction(() => batch.map(({ envelope: e, state }) => insert.run({
-      event_id: e.event_id,
-      project_uuid: e.project_uuid,
-      project_slug: e.project_slug,
-      event_type: e.event_type,
-      aggregate_id: e.aggregate_id,
-      lamport_clock: e.lamport_clock,
-      envelope: JSON.stringify(e),
-      state,
-      created_at: createdAt,
-    }).changes === 1)).immediate();
+    return db.transaction(() => batch.map(({ envelope: e, state }) => insert.run(
+      e.event_id, e.project_uuid, e.project_slug, e.event_type, e.aggregate_id, e.lamport_clock, JSON.stringify(e), state, createdAt,
+    ).changes === 1)).immediate();
   }
 
   /**
