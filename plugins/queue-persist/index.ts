@@ -14,7 +14,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function softCapWarning(pending: number, softCap: number): string {
   const n = (v: number) => v.toLocaleString('en-US');
   return `${n(pending)} events are waiting in the offline queue (soft cap ${n(softCap)}). None is dropped, but the queue keeps growing: ` +
-    'log in to your hub and run `spec-kitty sync now` to send them, or inspect them with `spec-kitty sync queue`.';
+    'they are sent once this machine syncs with your team hub. See them with `spec-kitty sync status` and `spec-kitty sync queue`.';
 }
 
 /**

@@ -46,7 +46,7 @@ test('above the soft cap each run warns once, with the count and what to do; not
   const warnings = first.log.filter((l) => l.startsWith('warning:'));
   t.is(warnings.length, 1, first.log.join('\n'));
   t.regex(warnings[0], /3 events are waiting in the offline queue \(soft cap 2\)/);
-  t.regex(warnings[0], /spec-kitty sync now.*spec-kitty sync queue/);
+  t.regex(warnings[0], /spec-kitty sync status.*spec-kitty sync queue/);
 
   const second = await run(ws, pipeline);
   await second.emitter.emit(wpMove('WP05', 'planned', 'doing'));
