@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginConfigError, messageOf } from './errors.js';
 import type { BusHooks, HookName } from './hooks.js';
+import { importModule } from './import-module.js';
 import type { Logger } from './logger.js';
 import type { ConfigProblem, PipelineEntry } from './pipeline-config.js';
 import type { Plugin, PluginContext, PluginExport, PluginHooks } from './plugin.js';
@@ -31,7 +32,7 @@ export interface LoadOptions {
 async function importEntry(entry: PipelineEntry, opts: LoadOptions): Promise<unknown> {
   const base = entry.source === 'built-in' ? null : opts.projectRoot ?? process.cwd();
   if (entry.source === 'built-in') return opts.builtins[entry.use]();
-  if (entry.source === 'path') return import(pathToFileURL(resolve(base!, entry.use)).href);
+  if (entry.source === 'path') return importModule(pathToFileURL(resolve(base!, entry.use)).href);
   let resolved: string;
   try {
     resolved = createRequire(join(base!, 'package.json')).resolve(entry.use);
@@ -39,7 +40,7 @@ async function importEntry(entry: PipelineEntry, opts: LoadOptions): Promise<unk
     const known = Object.keys(opts.builtins).join(', ');
     throw new Error(`unknown plugin: not a built-in (${known}) and no installed package of that name (npm install ${entry.use})`);
   }
-  return import(pathToFileURL(resolved).href);
+  return importModule(pathToFileURL(resolved).href);
 }
 
 function instantiate(mod: unknown, entry: PipelineEntry): Plugin<unknown> {

@@ -1,5 +1,5 @@
-import lockfile from 'proper-lockfile';
 import { UserError } from '../../core/errors.js';
+import { withLock } from '../../core/lock.js';
 
 /**
  * Runs `fn` holding a cross-process lock on `path`. Two concurrent `implement WP01` runs
@@ -7,22 +7,12 @@ import { UserError } from '../../core/errors.js';
  * second one reads `doing` and emits nothing, so each transition yields exactly one event.
  */
 export async function withFileLock<T>(path: string, displayPath: string, fn: () => Promise<T>): Promise<T> {
-  let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(path, {
-      realpath: false,
-      stale: 15_000,
-      retries: { retries: 100, factor: 1.3, minTimeout: 10, maxTimeout: 250 },
-    });
+    return await withLock(path, { stale: 15_000, retries: { retries: 100, factor: 1.3, minTimeout: 10, maxTimeout: 250 } }, fn);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new UserError(`${displayPath} is being changed by another spec-kitty command; wait for it to finish and run this again`);
     }
     throw err;
-  }
-  try {
-    return await fn();
-  } finally {
-    await release().catch(() => { /* a lock we cannot remove goes stale and is taken over */ });
   }
 }

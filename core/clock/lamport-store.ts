@@ -1,22 +1,18 @@
 import { mkdirSync, renameSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { UserError, messageOf } from '../errors.js';
+import { isCorruption } from '../sqlite/errors.js';
+import { openSqlite } from '../sqlite/open.js';
 import type { Logger } from '../logger.js';
 
 export const CLOCK_FILE = 'clock.db';
-
-const requireNative = createRequire(import.meta.url);
 
 interface Statements {
   db: BetterSqlite3.Database;
   tick: BetterSqlite3.Statement<[], { value: number }>;
   witness: BetterSqlite3.Statement<[{ remote: number }], { value: number }>;
 }
-
-// Extended codes (SQLITE_CORRUPT_INDEX, …) count too.
-const isCorrupt = (err: unknown) => /^SQLITE_(CORRUPT|NOTADB)/.test(String((err as { code?: unknown })?.code));
 
 /**
  * The machine's Lamport clock: one row in a tiny SQLite file under $SPEC_KITTY_HOME, shared
@@ -50,7 +46,7 @@ export class LamportStore {
     try {
       return fn(this.open());
     } catch (err) {
-      if (!isCorrupt(err)) throw this.explain(err);
+      if (!isCorruption(err)) throw this.explain(err);
       // A broken clock must not stop the command: keep the file for inspection, start a new one.
       const seed = this.quarantine(err);
       try {
@@ -67,9 +63,8 @@ export class LamportStore {
   private open(): Statements {
     if (this.statements) return this.statements;
     mkdirSync(this.home, { recursive: true, mode: 0o700 });
-    // Loaded on first tick, never at import: a command that emits nothing never pays for the driver.
-    const Database = requireNative('better-sqlite3') as typeof BetterSqlite3;
-    const db = new Database(this.path, { timeout: 10_000 });
+    // Opened on first tick, never at import: a command that emits nothing never pays for the driver.
+    const db = openSqlite(this.path, 10_000);
     try {
       db.pragma('journal_mode = WAL');
       // WAL + NORMAL survives a crashed process; an fsync per tick would cap emit throughput.

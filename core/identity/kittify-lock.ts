@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { withLock } from '../lock.js';
 import { KITTIFY_DIR } from '../project-root.js';
 
 export const LOCK_NAME = 'config.lock';
@@ -10,10 +11,8 @@ export const LOCK_NAME = 'config.lock';
  * Fails with the fs error (EACCES, EROFS, …) when `.kittify/` cannot be written.
  */
 export async function withKittifyLock<T>(root: string, fn: () => T | Promise<T>): Promise<T> {
-  // Loaded only when something must be written: the read path never pays for it.
-  const { default: lockfile } = await import('proper-lockfile');
   const dir = join(root, KITTIFY_DIR);
-  const release = await lockfile.lock(dir, {
+  return withLock(dir, {
     lockfilePath: join(dir, LOCK_NAME),
     realpath: false,
     // A holder that died leaves the lock behind; after this long it is taken over.
@@ -21,10 +20,5 @@ export async function withKittifyLock<T>(root: string, fn: () => T | Promise<T>)
     retries: { retries: 200, minTimeout: 5, maxTimeout: 100, randomize: true },
     // The default handler throws from a timer; a lost lock only matters if we still write, and we re-read first.
     onCompromised: () => {},
-  });
-  try {
-    return await fn();
-  } finally {
-    await release().catch(() => {});
-  }
+  }, fn);
 }

@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { sqliteDriver } from './load-driver.js';
 import { fileIdentity, moveAside } from './move-aside.js';
 import { migrate } from './schema.js';
-import { sleepSync } from './sleep-sync.js';
-import { isBusy, isCorruption } from './sqlite-errors.js';
+import { sleepSync } from '../sleep-sync.js';
+import { isBusy, isCorruption } from '../sqlite/errors.js';
+import { openSqlite } from '../sqlite/open.js';
 
 /** How long a statement waits for another process's write lock before giving up. */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -66,8 +66,7 @@ export function openQueueDatabase(path: string, logger: Logger): OpenedDatabase 
     const identity = fileIdentity(path);
     let db: Database.Database | undefined;
     try {
-      const Driver = sqliteDriver();
-      db = new Driver(path, { timeout: BUSY_TIMEOUT_MS });
+      db = openSqlite(path, BUSY_TIMEOUT_MS);
       prepare(db);
       return { db, identity: fileIdentity(path) };
     } catch (error) {

@@ -10,7 +10,7 @@ import { openQueueDatabase, recoverCorruptFile, type OpenedDatabase } from './op
 import { pruneSentRows } from './prune.js';
 import { emptyStats, listEvents, readStats } from './queue-stats.js';
 import { ROW_COLUMNS, toQueuedEvent, type EventRow } from './rows.js';
-import { isCorruption } from './sqlite-errors.js';
+import { isCorruption } from '../sqlite/errors.js';
 
 export const QUEUE_FILE = 'queue.db';
 export const queuePath = (home: string) => join(home, QUEUE_FILE);

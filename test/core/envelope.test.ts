@@ -1,22 +1,9 @@
 import test from 'ava';
 import { assertEnvelope, ContractError, envelopeViolations, type Envelope } from '../../core/envelope.js';
 import { newUlid } from '../../core/ulid.js';
+import { envelope } from '../helpers/envelope.js';
 
-const valid = (): Envelope => ({
-  event_id: newUlid(),
-  event_type: 'WPStatusChanged',
-  aggregate_id: 'WP01',
-  aggregate_type: 'WorkPackage',
-  payload: { wp_id: 'WP01', previous_status: 'planned', new_status: 'doing', changed_by: 'ada', feature_slug: '001-x' },
-  timestamp: new Date().toISOString(),
-  node_id: '0a1b2c3d4e5f',
-  lamport_clock: 1,
-  causation_id: null,
-  correlation_id: newUlid(),
-  team_slug: 'local',
-  project_uuid: '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b',
-  project_slug: 'demo',
-});
+const valid = (): Envelope => envelope({ project_slug: 'demo' });
 
 test('a well-formed envelope has no violations', (t) => {
   t.deepEqual(envelopeViolations(valid()), []);

@@ -52,3 +52,11 @@ test('plugins list names a broken plugin and its file, human and JSON, and exits
   const out = await runJson<{ plugins: Row[] }>(['plugins', 'list', '--json'], { cwd: dir, home: join(dir, 'home') });
   t.is(out.plugins.at(-1)!.status, 'error');
 });
+
+test('a third-party plugin loads on every run, also once the CLI runs from its code cache', async (t) => {
+  const dir = project({ plugins: [{ use: join(REPO_ROOT, 'examples/jsonl-log/index.js') }] });
+  for (let run = 0; run < 2; run++) {
+    const out = await runJson<{ plugins: Row[] }>(['plugins', 'list', '--json'], { cwd: dir, home: join(dir, 'home') });
+    t.is(out.plugins.at(-1)!.status, 'active', `run ${run + 1}`);
+  }
+});

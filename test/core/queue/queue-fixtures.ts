@@ -1,32 +1,9 @@
 import { join } from 'node:path';
-import type { Envelope } from '../../../core/envelope.js';
 import { createLogger } from '../../../core/logger.js';
 import { SqliteEventQueue } from '../../../core/queue/sqlite-queue.js';
-import { newUlid } from '../../../core/ulid.js';
 import { tempDir } from '../../helpers/cli.js';
 
-export const PROJECT_A = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-export const PROJECT_B = '0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9';
-
-let clock = 0;
-export function envelope(over: Partial<Envelope> = {}): Envelope {
-  return {
-    event_id: newUlid(),
-    event_type: 'WPStatusChanged',
-    aggregate_id: 'WP01',
-    aggregate_type: 'WorkPackage',
-    payload: { wp_id: 'WP01', previous_status: 'planned', new_status: 'doing', changed_by: 'ada', feature_slug: '001-x' },
-    timestamp: new Date().toISOString(),
-    node_id: '0123456789ab',
-    lamport_clock: ++clock,
-    causation_id: null,
-    correlation_id: newUlid(),
-    team_slug: 'local',
-    project_uuid: PROJECT_A,
-    project_slug: 'alpha',
-    ...over,
-  };
-}
+export { envelope, PROJECT_A, PROJECT_B } from '../../helpers/envelope.js';
 
 /** A queue on a fresh temp home, with everything it logs captured. */
 export function openTestQueue(home = join(tempDir('sk-queue-'), 'home')) {

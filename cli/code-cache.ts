@@ -1,0 +1,48 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
+
+/**
+ * Runs a CommonJS bundle from a V8 code cache. Compiling the bundle is most of what a
+ * command costs at start-up; with the cache, V8 reuses the bytecode of the last run of the
+ * same command instead. A missing, stale or rejected cache only costs a compile and a rewrite.
+ */
+export function requireCached(
+  file: string, cacheName: string, cacheDirs: string[], importModule: (url: string) => Promise<unknown>,
+): Record<string, unknown> {
+  const source = readFileSync(file, 'utf8');
+  const { size, mtimeMs } = statSync(file);
+  // V8 checks the source and its own version; the key keeps one file per bundle build and command.
+  const name = `${cacheName}-${size}-${Math.floor(mtimeMs)}-${process.versions.v8}-${process.arch}.v8`;
+  let cachedData: Buffer | undefined;
+  for (const dir of cacheDirs) {
+    try {
+      cachedData = readFileSync(join(dir, name));
+      break;
+    } catch { /* not cached there */ }
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __skImport) {${source}\n})`, {
+    filename: file,
+    cachedData,
+  });
+  const module = { exports: {} as Record<string, unknown> };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), importModule);
+  if (!cachedData || script.cachedDataRejected) {
+    // At exit the cache also holds every function this command ran, compiled.
+    process.once('exit', () => saveFirstWritable(cacheDirs, name, () => script.createCachedData()));
+  }
+  return module.exports;
+}
+
+function saveFirstWritable(dirs: string[], name: string, data: () => Buffer): void {
+  for (const dir of dirs) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+      writeFileSync(tmp, data());
+      renameSync(tmp, join(dir, name));
+      return;
+    } catch { /* read-only install: try the next folder; no cache is only slower */ }
+  }
+}

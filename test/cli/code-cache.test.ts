@@ -1,0 +1,47 @@
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+
+/** Runs a tiny CommonJS "bundle" through requireCached in a fresh process, as the launcher does. */
+function runCached(dir: string, cacheDirs: string[]): string {
+  const script = `const { requireCached } = await import(${JSON.stringify(join(REPO_ROOT, 'cli/code-cache.ts'))});
+    const m = requireCached(${JSON.stringify(join(dir, 'bundle.cjs'))}, 'demo', ${JSON.stringify(cacheDirs)}, (u) => import(u));
+    process.stdout.write(String(await m.answer()));`;
+  return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+}
+
+function bundleDir(): string {
+  const dir = tempDir('sk-cache-');
+  writeFileSync(join(dir, 'dep.mjs'), 'export const value = 41;');
+  // The bundle reaches an ES module through the import the launcher hands it.
+  writeFileSync(join(dir, 'bundle.cjs'), `exports.answer = async () => (await __skImport(${JSON.stringify('file://' + join(dir, 'dep.mjs'))})).value + 1;`);
+  return dir;
+}
+
+test('the first run writes a cache, later runs use it and still work', (t) => {
+  const dir = bundleDir();
+  const cache = join(dir, 'cache');
+  t.is(runCached(dir, [cache]), '42');
+  const files = readdirSync(cache);
+  t.is(files.length, 1);
+  t.regex(files[0], /^demo-\d+-\d+-.*\.v8$/);
+  t.is(runCached(dir, [cache]), '42', 'dynamic import still resolves in code restored from the cache');
+});
+
+test('a damaged cache is rejected by V8 and rewritten; an unwritable folder is skipped', (t) => {
+  const dir = bundleDir();
+  const cache = join(dir, 'cache');
+  runCached(dir, [cache]);
+  const [name] = readdirSync(cache);
+  writeFileSync(join(cache, name), 'garbage');
+  t.is(runCached(dir, [cache]), '42');
+  t.not(readFileSync(join(cache, name), 'utf8'), 'garbage');
+  // A file where the first folder should be makes it unusable: the second folder takes the cache.
+  const blocked = join(dir, 'blocked');
+  writeFileSync(blocked, '');
+  const fallback = join(dir, 'fallback');
+  t.is(runCached(dir, [join(blocked, 'cache'), fallback]), '42');
+  t.is(readdirSync(fallback).length, 1);
+});

@@ -1,0 +1,55 @@
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withLock, withLockSync } from '../../core/lock.js';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+
+test('a free lock is held for the call and released after it', async (t) => {
+  const file = join(tempDir(), 'wp.md');
+  writeFileSync(file, 'x');
+  const seen = await withLock(file, {}, () => existsSync(`${file}.lock`));
+  t.true(seen);
+  t.false(existsSync(`${file}.lock`));
+});
+
+test('a second holder waits for the first and then runs', async (t) => {
+  const file = join(tempDir(), 'wp.md');
+  const order: string[] = [];
+  let releaseFirst!: () => void;
+  const first = withLock(file, {}, () => new Promise<void>((resolve) => { order.push('first in'); releaseFirst = () => { order.push('first out'); resolve(); }; }));
+  await new Promise((r) => setTimeout(r, 20));
+  const second = withLock(file, { retries: { retries: 50, minTimeout: 10, maxTimeout: 20 } }, () => { order.push('second in'); });
+  await new Promise((r) => setTimeout(r, 60));
+  t.deepEqual(order, ['first in'], 'the second holder is still waiting');
+  releaseFirst();
+  await Promise.all([first, second]);
+  t.deepEqual(order, ['first in', 'first out', 'second in']);
+});
+
+test('a lock left by a dead process is taken over once stale', async (t) => {
+  const file = join(tempDir(), 'wp.md');
+  mkdirSync(`${file}.lock`);
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(`${file}.lock`, old, old);
+  t.is(await withLock(file, { stale: 10_000 }, () => 'ran'), 'ran');
+  t.is(withLockSync(`${file}2`, { waitMs: 100 }, () => 'sync ran'), 'sync ran');
+});
+
+test('a held lock that never frees ends in ELOCKED, sync and async', async (t) => {
+  const file = join(tempDir(), 'wp.md');
+  mkdirSync(`${file}.lock`);
+  await t.throwsAsync(withLock(file, { retries: 0 }, () => 'no'), { code: 'ELOCKED' });
+  t.throws(() => withLockSync(file, { waitMs: 50 }, () => 'no'), { code: 'ELOCKED' });
+});
+
+test('the lock library is not even loaded while locks are free', (t) => {
+  const dir = tempDir();
+  const script = `const { withLock } = await import(${JSON.stringify(join(REPO_ROOT, 'core/lock.ts'))});
+    const { createRequire } = await import('node:module');
+    await withLock(${JSON.stringify(join(dir, 'f'))}, {}, () => {});
+    const cache = createRequire(import.meta.url).cache;
+    process.stdout.write(String(Object.keys(cache).some((k) => k.includes('proper-lockfile'))));`;
+  const loaded = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+  t.is(loaded, 'false');
+});
