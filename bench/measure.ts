@@ -1,7 +1,7 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../dist/spec-kitty.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/spec-kitty.cjs', import.meta.url));
 
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

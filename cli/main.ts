@@ -15,5 +15,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // Next to the bundle when that is writable (a checkout, npm link); else the user's private home.
   const cacheDirs = [join(here, '.cache'), join(specKittyHome(), 'cache')];
   const { run } = requireCached(join(here, 'cli.cjs'), command, cacheDirs, (url) => import(url)) as { run(argv: string[]): Promise<number> };
-  process.exitCode = await run(process.argv);
+  // No top-level await: the launcher is built as CommonJS.
+  void run(process.argv).then((code) => { process.exitCode = code; });
 }

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { assertEnvelope, type Envelope, type EventDraft } from './envelope.js';
 import { createEmitContext, type EmitContext } from './emit-context.js';
-import { PersistError } from './errors.js';
+import { PersistError, messageOf } from './errors.js';
 import { createHooks, type BusHooks, type DropInfo } from './hooks.js';
 import type { Logger } from './logger.js';
 import type { MachineClock } from './services.js';
@@ -40,7 +40,7 @@ export class EventBus {
       payload: draft.payload,
       timestamp: new Date().toISOString(),
       node_id: this.clock.nodeId,
-      lamport_clock: this.clock.tick(),
+      lamport_clock: this.tick(),
       causation_id: draft.causation_id ?? null,
       correlation_id: this.correlationId,
       // Defaults the enrich phase overrides; they keep a degraded event valid.
@@ -70,6 +70,15 @@ export class EventBus {
     if (context.deliverable) await this.deliver(envelope, context);
     this.hooks.emitted.call(envelope, context);
     return { status: 'emitted', envelope, context };
+  }
+
+  /** The clock lives in the per-user database: if it cannot tick, nothing can be queued either. */
+  private tick(): number {
+    try {
+      return this.clock.tick();
+    } catch (err) {
+      throw new PersistError(`event not queued: ${messageOf(err)}`, null, { cause: err });
+    }
   }
 
   /** Deliverers get a bounded wait: the event is already durable, so the CLI never waits on the network. */

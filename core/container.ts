@@ -5,6 +5,7 @@ import { EventBus } from './bus.js';
 import { SqliteMachineClock } from './clock/machine-clock.js';
 import { ConfigIdentityService } from './identity/identity-service.js';
 import type { Logger } from './logger.js';
+import { QueueDatabase } from './queue/queue-database.js';
 import { SqliteEventQueue } from './queue/sqlite-queue.js';
 import type { AuthClient, EventQueue, IdentityService, MachineClock, RuntimeOptions } from './services.js';
 import { TOKENS } from './tokens.js';
@@ -30,6 +31,7 @@ export function createContainer(options: RuntimeOptions, logger: Logger, overrid
   bindService(TOKENS.Identity as symbol, ConfigIdentityService, overrides.identity);
   bindService(TOKENS.Auth as symbol, ConfAuthClient, overrides.auth);
   bindService(TOKENS.Queue as symbol, SqliteEventQueue, overrides.queue);
+  c.bind(TOKENS.QueueDatabase).toDynamicValue(() => new QueueDatabase(options.home, logger));
   c.bind(TOKENS.Bus).to(EventBus);
   return c;
 }

@@ -2,6 +2,7 @@ import type { ServiceIdentifier } from 'inversify';
 import type { Logger } from './logger.js';
 import type { AuthClient, EventQueue, IdentityService, MachineClock, RuntimeOptions } from './services.js';
 import type { EventBus } from './bus.js';
+import type { QueueDatabase } from './queue/queue-database.js';
 
 const token = <T>(name: string) => Symbol.for(`spec-kitty.${name}`) as ServiceIdentifier<T>;
 
@@ -13,5 +14,7 @@ export const TOKENS = {
   Identity: token<IdentityService>('Identity'),
   Auth: token<AuthClient>('Auth'),
   Queue: token<EventQueue>('Queue'),
+  /** The per-user SQLite file shared by the queue and the clock. */
+  QueueDatabase: token<QueueDatabase>('QueueDatabase'),
   Bus: token<EventBus>('Bus'),
 } as const;

@@ -4,13 +4,19 @@
 # No server is needed: not logged in, events wait in the local queue.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-sk() { echo "\$ spec-kitty $*"; node "$root/dist/spec-kitty.js" "$@"; echo; }
+sk() {
+  local shown=() a
+  for a in "$@"; do [[ $a == *" "* ]] && shown+=("\"$a\"") || shown+=("$a"); done
+  echo "\$ spec-kitty ${shown[*]}"
+  node "$root/dist/spec-kitty.cjs" "$@"
+  echo
+}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SPEC_KITTY_HOME="$work/home"
 mkdir -p "$work/demo-project" && cd "$work/demo-project"
-git init -q -b main && git remote add origin git@github.com:acme/demo-project.git
+git init -q -b main && git remote add origin git@git.example.com:acme/demo-project.git
 
 sk init
 sk feature create "Checkout flow"

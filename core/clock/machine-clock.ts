@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Logger } from '../logger.js';
+import { QueueDatabase } from '../queue/queue-database.js';
 import type { MachineClock, RuntimeOptions } from '../services.js';
 import { TOKENS } from '../tokens.js';
 import { LamportStore } from './lamport-store.js';
@@ -16,8 +17,10 @@ export class SqliteMachineClock implements MachineClock {
   constructor(
     @inject(TOKENS.Options) options: RuntimeOptions,
     @inject(TOKENS.Logger) logger: Logger,
+    // Shared with the queue in the container; a clock built by hand gets its own connection.
+    @inject(TOKENS.QueueDatabase) database: QueueDatabase = new QueueDatabase(options.home, logger),
   ) {
-    this.store = new LamportStore(options.home, logger);
+    this.store = new LamportStore(database);
   }
 
   tick(): number {

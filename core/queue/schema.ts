@@ -29,6 +29,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_by_aggregate ON events (project_uuid, event_type, aggregate_id, created_at);
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // The machine's Lamport clock lives beside the events: one file to open per command.
+  `
+  CREATE TABLE clock (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

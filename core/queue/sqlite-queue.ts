@@ -1,19 +1,21 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { inject, injectable } from 'inversify';
 import type { Envelope } from '../envelope.js';
 import type { Logger } from '../logger.js';
 import type { QueueListFilter, QueueStats, QueuedEvent, RuntimeOptions, SyncQueue } from '../services.js';
 import { TOKENS } from '../tokens.js';
-import { openQueueDatabase, recoverCorruptFile, type OpenedDatabase } from './open-database.js';
 import { pruneSentRows } from './prune.js';
 import { emptyStats, listEvents, readStats } from './queue-stats.js';
+import { QueueDatabase } from './queue-database.js';
 import { ROW_COLUMNS, toQueuedEvent, type EventRow } from './rows.js';
-import { isCorruption } from '../sqlite/errors.js';
 
-export const QUEUE_FILE = 'queue.db';
-export const queuePath = (home: string) => join(home, QUEUE_FILE);
+export { QUEUE_FILE, queuePath } from './queue-database.js';
+
+const INSERT_EVENT = `
+  INSERT INTO events (event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope, state, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (event_id) DO NOTHING
+`;
 
 interface Waiting {
   envelope: Envelope;
@@ -30,16 +32,18 @@ interface Waiting {
 @injectable()
 export class SqliteEventQueue implements SyncQueue {
   readonly path: string;
-  private opened?: OpenedDatabase;
+  private readonly database: QueueDatabase;
   private waiting: Waiting[] = [];
   private flushScheduled = false;
-  private insert?: Database.Statement;
 
   constructor(
     @inject(TOKENS.Options) readonly options: RuntimeOptions,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Logger) logger: Logger,
+    // Shared with the machine clock in the container; a queue built by hand gets its own.
+    @inject(TOKENS.QueueDatabase) database: QueueDatabase = new QueueDatabase(options.home, logger),
   ) {
-    this.path = queuePath(options.home);
+    this.database = database;
+    this.path = database.path;
   }
 
   enqueue(envelope: Envelope, state: 'pending' | 'held'): Promise<{ inserted: boolean }> {
@@ -126,14 +130,12 @@ export class SqliteEventQueue implements SyncQueue {
 
   close(): void {
     if (this.waiting.length > 0) this.flush();
-    this.opened?.db.close();
-    this.opened = undefined;
-    this.insert = undefined;
+    this.database.close();
   }
 
   /** Readers never create the file: reporting an empty queue must not leave one behind. */
   private available(): boolean {
-    return this.opened !== undefined || this.waiting.length > 0 || existsSync(this.path);
+    return this.waiting.length > 0 || this.database.exists();
   }
 
   private flush(): void {
@@ -152,35 +154,14 @@ export class SqliteEventQueue implements SyncQueue {
   }
 
   private write(db: Database.Database, batch: Waiting[]): boolean[] {
-    this.insert ??= db.prepare(`
-      INSERT INTO events (event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope, state, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (event_id) DO NOTHING
-    `);
-    const insert = this.insert;
+    const insert = this.database.statement(db, INSERT_EVENT);
     const createdAt = Date.now();
-    return db.transaction(() => batch.map(({ envelope: e, state }) => insert.run(
+    return this.database.durably(db, () => batch.map(({ envelope: e, state }) => insert.run(
       e.event_id, e.project_uuid, e.project_slug, e.event_type, e.aggregate_id, e.lamport_clock, JSON.stringify(e), state, createdAt,
-    ).changes === 1)).immediate();
+    ).changes === 1));
   }
 
-  /**
-   * Runs `fn` on the open database (opening it first). Damage found mid-run gets the same
-   * treatment as at open: the file is moved aside, a new one made, and `fn` runs once more.
-   */
   private withDb<T>(fn: (db: Database.Database) => T): T {
-    this.opened ??= openQueueDatabase(this.path, this.logger);
-    try {
-      return fn(this.opened.db);
-    } catch (error) {
-      if (!isCorruption(error)) throw error;
-      const { identity, db } = this.opened;
-      try { db.close(); } catch { /* nothing to flush on a broken file */ }
-      this.opened = undefined;
-      this.insert = undefined;
-      recoverCorruptFile(this.path, identity, error, this.logger);
-      this.opened = openQueueDatabase(this.path, this.logger);
-      return fn(this.opened.db);
-    }
+    return this.database.run(fn);
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built bundle: e2e tests run what users run. `npm test` builds it first. */
-export const CLI = fileURLToPath(new URL('../../dist/spec-kitty.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/spec-kitty.cjs', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface RunResult {

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'nod
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { LamportStore } from '../../../core/clock/lamport-store.js';
+import { QueueDatabase } from '../../../core/queue/queue-database.js';
 import { SqliteMachineClock, machineNodeId } from '../../../core/clock/machine-clock.js';
 import { tempDir } from '../../helpers/cli.js';
 import { captureLogger, raceScripts, runScript } from '../../helpers/identity.js';
@@ -17,28 +18,28 @@ test('node_id is the first 12 hex chars of SHA-256 of hostname:username', (t) =>
   t.is(new SqliteMachineClock(options(tempDir()), captureLogger().logger).nodeId, expected);
 });
 
-test('building the clock touches nothing; the first tick creates $SPEC_KITTY_HOME (0700) and clock.db', (t) => {
+test('building the clock touches nothing; the first tick creates $SPEC_KITTY_HOME (0700) and queue.db, where the clock lives', (t) => {
   const home = join(tempDir(), 'nested', 'home');
   const clock = new SqliteMachineClock(options(home), captureLogger().logger);
   t.false(existsSync(home));
   t.is(clock.tick(), 1);
-  t.true(existsSync(join(home, 'clock.db')));
+  t.true(existsSync(join(home, 'queue.db')));
   t.is(statSync(home).mode & 0o777, 0o700);
   clock.close();
 });
 
 test('ticks continue where the last process left off', (t) => {
   const home = tempDir();
-  const a = new LamportStore(home, captureLogger().logger);
+  const a = new LamportStore(new QueueDatabase(home, captureLogger().logger));
   t.deepEqual([a.tick(), a.tick(), a.tick()], [1, 2, 3]);
   a.close();
-  const b = new LamportStore(home, captureLogger().logger);
+  const b = new LamportStore(new QueueDatabase(home, captureLogger().logger));
   t.is(b.tick(), 4);
   b.close();
 });
 
 test('witness(remote) gives max(local, remote) + 1 and never goes backwards', (t) => {
-  const clock = new LamportStore(tempDir(), captureLogger().logger);
+  const clock = new LamportStore(new QueueDatabase(tempDir(), captureLogger().logger));
   clock.tick();
   t.is(clock.witness(41), 42);
   t.is(clock.tick(), 43);
@@ -47,25 +48,25 @@ test('witness(remote) gives max(local, remote) + 1 and never goes backwards', (t
   clock.close();
 });
 
-test('a corrupt clock.db is kept aside with a warning and the clock restarts above any old value', (t) => {
+test('a corrupt queue.db is kept aside with a warning and the clock restarts above any old value', (t) => {
   const home = tempDir();
-  writeFileSync(join(home, 'clock.db'), 'this is not a database, it is a broken file '.repeat(200));
+  writeFileSync(join(home, 'queue.db'), 'this is not a database, it is a broken file '.repeat(200));
   const { logger, lines } = captureLogger();
-  const clock = new LamportStore(home, logger);
+  const clock = new LamportStore(new QueueDatabase(home, logger));
   const first = clock.tick();
   t.true(first >= Math.floor(Date.now() / 1000) - 60, `restarted at ${first}`);
   t.is(clock.tick(), first + 1);
   clock.close();
-  const aside = readdirSync(home).filter((f) => f.startsWith('clock.db.corrupt-'));
+  const aside = readdirSync(home).filter((f) => f.startsWith('queue.db.corrupt-') && !/-(wal|shm)$/.test(f));
   t.is(aside.length, 1);
   t.is(lines.length, 1);
-  t.regex(lines[0], /^warning: the machine clock .*clock\.db was unreadable .*kept it as .*clock\.db\.corrupt-/);
+  t.regex(lines[0], /^warning: the offline queue .*queue\.db could not be read .*moved aside to .*queue\.db\.corrupt-/);
 });
 
 test('an unusable $SPEC_KITTY_HOME gives an error that says what to check', (t) => {
   const file = join(tempDir(), 'not-a-folder');
   writeFileSync(file, '');
-  const clock = new LamportStore(file, captureLogger().logger);
+  const clock = new LamportStore(new QueueDatabase(file, captureLogger().logger));
   const err = t.throws(() => clock.tick());
   t.is(err?.name, 'UserError');
   t.regex(err!.message, /SPEC_KITTY_HOME .* is a writable folder/);
@@ -85,4 +86,17 @@ test('8 processes x 100 ticks on one home give 800 distinct values, each process
     const values = r.result as number[];
     t.true(values.every((v, i) => i === 0 || v > values[i - 1]));
   }
+});
+
+test('in the container the clock and the queue share one database file and connection', async (t) => {
+  const { createContainer } = await import('../../../core/container.js');
+  const { TOKENS } = await import('../../../core/tokens.js');
+  const home = join(tempDir(), 'home');
+  const c = createContainer(options(home), captureLogger().logger);
+  const clock = c.get(TOKENS.Clock);
+  const queue = c.get(TOKENS.Queue);
+  t.is(clock.tick(), 1);
+  t.true(queue.countPending !== undefined && (await queue.countPending()) === 0);
+  t.deepEqual(readdirSync(home).filter((f) => f.endsWith('.db')), ['queue.db']);
+  queue.close();
 });

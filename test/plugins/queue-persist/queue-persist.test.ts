@@ -70,7 +70,8 @@ test('a queue that cannot be written makes emit reject: the event is not reporte
   const { emitter } = await run(ws, [{ use: 'fake-identity' }, { use: 'queue-persist', required: true }]);
   const error = await t.throwsAsync(emitter.emit(wpMove('WP01', 'planned', 'doing')));
   t.true(error instanceof PersistError);
-  t.regex(error!.message, /queue-persist/);
+  // The machine clock shares the file, so the first thing to find it unusable is the clock tick.
+  t.regex(error!.message, /event not queued: .*queue\.db/);
   await emitter.close();
 });
 

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Logger } from '../logger.js';
+import { isCorruption } from '../sqlite/errors.js';
+import { openQueueDatabase, recoverCorruptFile, type OpenedDatabase } from './open-database.js';
+
+export const QUEUE_FILE = 'queue.db';
+export const queuePath = (home: string) => join(home, QUEUE_FILE);
+
+/**
+ * The per-user SQLite file `$SPEC_KITTY_HOME/queue.db`: the offline queue and the machine
+ * clock, one connection per process, opened on first use. Sharing one file keeps an emitting
+ * command at one open, one WAL and one close.
+ */
+export class QueueDatabase {
+  readonly path: string;
+  private opened?: OpenedDatabase;
+  private readonly statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+  /** When this process last replaced a damaged file (epoch ms): what lived in it is gone. */
+  recoveredAt: number | null = null;
+
+  constructor(home: string, private readonly logger: Logger) {
+    this.path = queuePath(home);
+  }
+
+  /** Readers never create the file: reporting an empty queue must not leave one behind. */
+  exists(): boolean {
+    return this.opened !== undefined || existsSync(this.path);
+  }
+
+  /**
+   * Runs `fn` on the open database (opening it first). Damage found mid-run gets the same
+   * treatment as at open: the file is moved aside, a new one made, and `fn` runs once more.
+   */
+  run<T>(fn: (db: Database.Database) => T): T {
+    this.opened ??= this.open();
+    try {
+      return fn(this.opened.db);
+    } catch (error) {
+      if (!isCorruption(error)) throw error;
+      const { identity, db } = this.opened;
+      try { db.close(); } catch { /* nothing to flush on a broken file */ }
+      this.opened = undefined;
+      recoverCorruptFile(this.path, identity, error, this.logger);
+      this.recoveredAt = Date.now();
+      this.opened = this.open();
+      return fn(this.opened.db);
+    }
+  }
+
+  /** `sql` prepared once per connection (a recovered file means a new connection). */
+  statement(db: Database.Database, sql: string): Database.Statement {
+    let cache = this.statements.get(db);
+    if (!cache) this.statements.set(db, (cache = new Map()));
+    let stmt = cache.get(sql);
+    if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+    return stmt;
+  }
+
+  /**
+   * Runs a write transaction that survives power loss, not only a crash: FULL fsyncs the WAL at
+   * its commit, and with it every earlier frame (the clock ticks of the events it holds).
+   */
+  durably<T>(db: Database.Database, fn: () => T): T {
+    db.pragma('synchronous = FULL');
+    try {
+      return db.transaction(fn).immediate();
+    } finally {
+      db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  close(): void {
+    this.opened?.db.close();
+    this.opened = undefined;
+  }
+
+  private open(): OpenedDatabase {
+    const opened = openQueueDatabase(this.path, this.logger);
+    if (opened.recovered) this.recoveredAt = Date.now();
+    return opened;
+  }
+}
