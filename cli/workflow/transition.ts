@@ -3,7 +3,7 @@ import type { EmitResult } from '../../core/bus.js';
 import type { EventDraft, Lane } from '../../core/envelope.js';
 import type { Logger } from '../../core/logger.js';
 import { appendActivity } from './activity-log.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { wpStatusChanged } from './events.js';
 import type { Feature } from './feature-store.js';
 import { withFileLock } from './file-lock.js';

@@ -7,7 +7,7 @@ import { UserError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { KITTIFY_DIR, findProjectRoot } from '../project-root.js';
 import type { ProjectIdentity } from '../services.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../atomic-write.js';
 import { CONFIG_HEADER, configPath, rawProject, readConfig, salvageUuid, type ConfigRead, type YamlProblem } from './config-file.js';
 import { canonicalRemote, originUrl } from './git-origin.js';
 import { keepAside } from './keep-aside.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../../core/identity/atomic-write.js';
+import { writeFileAtomic } from '../../../core/atomic-write.js';
 
 /** Local state spec-kitty may leave in .kittify/ that must never be committed. */
 export const GITIGNORE_ENTRIES = ['.kittify/*.lock', '.kittify/*.corrupt-*', '.kittify/.*.tmp'];
