@@ -4,9 +4,25 @@
 import { build } from 'esbuild';
 import { chmodSync, readFileSync } from 'node:fs';
 
+// commander loads child_process (and with it net and the stream stack) only to run executable
+// subcommands, which spec-kitty has none of: its require gets a stand-in that loads the real
+// module on first use. (Our own code loads it lazily through core/child-process.ts.)
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "let cp; module.exports = new Proxy({}, { get: (_, key) => (cp ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version);
 const common = {
   bundle: true,
+  plugins: [lazyChildProcess],
   platform: 'node',
   target: 'node20',
   minify: true,
