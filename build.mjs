@@ -2,7 +2,7 @@
 // through a V8 code cache (dist/cli.cjs). One bundle means one file to read and compile at
 // start-up, not hundreds of modules; the cache means it is rarely compiled at all.
 import { build } from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 
 // commander loads child_process (and with it net and the stream stack) only to run executable
 // subcommands, which spec-kitty has none of: its require gets a stand-in that loads the real
@@ -18,6 +18,9 @@ const lazyChildProcess = {
     }));
   },
 };
+
+// Code caches of the previous build can never match the new one.
+rmSync('dist/.cache', { recursive: true, force: true });
 
 const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version);
 const common = {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
@@ -29,19 +29,26 @@ export function requireCached(
   const module = { exports: {} as Record<string, unknown> };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), importModule);
   if (!cachedData || script.cachedDataRejected) {
-    // At exit the cache also holds every function this command ran, compiled.
-    process.once('exit', () => saveFirstWritable(cacheDirs, name, () => script.createCachedData()));
+    // At exit the cache also holds every function this command ran, compiled. Failed runs
+    // (a mistyped command, say) are not worth a file.
+    process.once('exit', (code) => {
+      if (code === 0) saveFirstWritable(cacheDirs, cacheName, name, () => script.createCachedData());
+    });
   }
   return module.exports;
 }
 
-function saveFirstWritable(dirs: string[], name: string, data: () => Buffer): void {
+function saveFirstWritable(dirs: string[], cacheName: string, name: string, data: () => Buffer): void {
   for (const dir of dirs) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const tmp = join(dir, `.${name}.${process.pid}.tmp`);
       writeFileSync(tmp, data());
       renameSync(tmp, join(dir, name));
+      // Caches of this command for older builds can never match again.
+      for (const old of readdirSync(dir)) {
+        if (old !== name && old.startsWith(`${cacheName}-`) && old.endsWith('.v8')) rmSync(join(dir, old), { force: true });
+      }
       return;
     } catch { /* read-only install: try the next folder; no cache is only slower */ }
   }

@@ -45,3 +45,21 @@ test('a damaged cache is rejected by V8 and rewritten; an unwritable folder is s
   t.is(runCached(dir, [join(blocked, 'cache'), fallback]), '42');
   t.is(readdirSync(fallback).length, 1);
 });
+
+test('a new build of the bundle replaces the old cache of the command; a failed run writes none', (t) => {
+  const dir = bundleDir();
+  const cache = join(dir, 'cache');
+  runCached(dir, [cache]);
+  const [first] = readdirSync(cache);
+  // Same command, another build: different size, so a different key.
+  writeFileSync(join(dir, 'bundle.cjs'), readFileSync(join(dir, 'bundle.cjs'), 'utf8') + '\n// rebuilt');
+  runCached(dir, [cache]);
+  const after = readdirSync(cache);
+  t.is(after.length, 1);
+  t.not(after[0], first);
+
+  const failing = bundleDir();
+  writeFileSync(join(failing, 'bundle.cjs'), 'exports.answer = async () => { process.exitCode = 2; return 0; };');
+  t.throws(() => runCached(failing, [join(failing, 'cache')]), { message: /Command failed/ });
+  t.throws(() => readdirSync(join(failing, 'cache')), { code: 'ENOENT' });
+});
