@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../core/atomic-write.js';
 
-/** Local state spec-kitty may leave in .kittify/ that must never be committed. */
-export const GITIGNORE_ENTRIES = ['.kittify/*.lock', '.kittify/*.corrupt-*', '.kittify/.*.tmp'];
+/** Local state spec-kitty may leave behind (a crash mid-write) that must never be committed. */
+export const GITIGNORE_ENTRIES = ['.kittify/*.lock', '.kittify/*.corrupt-*', '.kittify/.*.tmp', 'kitty-specs/**/.*.tmp'];
 const HEADER = '# spec-kitty local state (locks, kept-aside broken files, temp files)';
 
 /** Adds the entries .gitignore lacks, keeping everything it has; call under the project lock. */
