@@ -23,6 +23,8 @@ export interface Ratio {
   candidateMs: number;
   baselineMs: number;
   ratio: number;
+  /** Best run against best run: what the code costs with the machine's noise taken out. */
+  bestRatio: number;
   budget: number;
   ok: boolean;
 }
@@ -41,9 +43,10 @@ export function compareToBareNode(name: string, budget: number, runs: number, ca
   const baselineMs = median(base);
   const candidateMs = median(cand);
   const ratio = candidateMs / baselineMs;
-  return { name, candidateMs, baselineMs, ratio, budget, ok: ratio <= budget };
+  const bestRatio = Math.min(...cand) / Math.min(...base);
+  return { name, candidateMs, baselineMs, ratio, bestRatio, budget, ok: ratio <= budget };
 }
 
 export function formatRatio(r: Ratio): string {
-  return `${r.ok ? 'ok  ' : 'OVER'} ${r.name}: ${r.candidateMs.toFixed(1)} ms vs node -e 0 ${r.baselineMs.toFixed(1)} ms → ratio ${r.ratio.toFixed(2)} (budget ≤ ${r.budget})`;
+  return `${r.ok ? 'ok  ' : 'OVER'} ${r.name}: ${r.candidateMs.toFixed(1)} ms vs node -e 0 ${r.baselineMs.toFixed(1)} ms → ratio ${r.ratio.toFixed(2)} (budget ≤ ${r.budget}; best-run ratio ${r.bestRatio.toFixed(2)})`;
 }
