@@ -2,6 +2,7 @@
 // through a V8 code cache (dist/cli.cjs). One bundle means one file to read and compile at
 // start-up, not hundreds of modules; the cache means it is rarely compiled at all.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 
 // commander loads child_process (and with it net and the stream stack) only to run executable
@@ -44,13 +45,21 @@ await build({
   sourcemap: 'linked',
 });
 
+// Keys the launcher's code cache to the bundle's content: V8 only checks the source length, and
+// npm installs every file with the same mtime, so an upgrade of equal size would run old bytecode.
+const bundleHash = createHash('sha256').update(readFileSync('dist/cli.cjs')).digest('hex').slice(0, 16);
+
 await build({
   ...common,
   entryPoints: ['cli/main.ts'],
   outfile: 'dist/spec-kitty.cjs',
   // CommonJS starts faster than an ES module: the launcher is what every command pays first.
   format: 'cjs',
-  define: { 'import.meta.url': '__skImportMetaUrl', __SPEC_KITTY_VERSION__: version },
+  define: {
+    'import.meta.url': '__skImportMetaUrl',
+    __SPEC_KITTY_VERSION__: version,
+    __SPEC_KITTY_BUNDLE_HASH__: JSON.stringify(bundleHash),
+  },
   banner: { js: "#!/usr/bin/env node\nvar __skImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 });
 chmodSync('dist/spec-kitty.cjs', 0o755);

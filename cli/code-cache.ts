@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
@@ -7,14 +7,16 @@ import vm from 'node:vm';
  * Runs a CommonJS bundle from a V8 code cache. Compiling the bundle is most of what a
  * command costs at start-up; with the cache, V8 reuses the bytecode of the last run of the
  * same command instead. A missing, stale or rejected cache only costs a compile and a rewrite.
+ *
+ * `key` must change whenever the bundle's content does (the launcher passes a hash of it baked
+ * in at build time): V8 accepts cached data for any source of the same length, and npm gives
+ * installed files a fixed mtime, so size and mtime cannot tell an upgrade from the old build.
  */
 export function requireCached(
-  file: string, cacheName: string, cacheDirs: string[], importModule: (url: string) => Promise<unknown>,
+  file: string, cacheName: string, key: string, cacheDirs: string[], importModule: (url: string) => Promise<unknown>,
 ): Record<string, unknown> {
   const source = readFileSync(file, 'utf8');
-  const { size, mtimeMs } = statSync(file);
-  // V8 checks the source and its own version; the key keeps one file per bundle build and command.
-  const name = `${cacheName}-${size}-${Math.floor(mtimeMs)}-${process.versions.v8}-${process.arch}.v8`;
+  const name = `${cacheName}-${key}-${process.versions.v8}-${process.arch}.v8`;
   let cachedData: Buffer | undefined;
   for (const dir of cacheDirs) {
     try {

@@ -4,6 +4,9 @@ import { specKittyHome } from '../core/home.js';
 import { requireCached } from './code-cache.js';
 import { VERSION } from './version.js';
 
+/** A hash of dist/cli.cjs, injected by build.mjs: it keys the code cache to the bundle's content. */
+declare const __SPEC_KITTY_BUNDLE_HASH__: string;
+
 // The shipped entry point: it answers `--version` before anything loads, and runs the CLI
 // bundle (dist/cli.cjs) through a V8 code cache kept per command.
 const args = process.argv.slice(2);
@@ -14,7 +17,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const command = args.find((a) => !a.startsWith('-'))?.replace(/[^a-z-]/g, '') || 'root';
   // Next to the bundle when that is writable (a checkout, npm link); else the user's private home.
   const cacheDirs = [join(here, '.cache'), join(specKittyHome(), 'cache')];
-  const { run } = requireCached(join(here, 'cli.cjs'), command, cacheDirs, (url) => import(url)) as { run(argv: string[]): Promise<number> };
+  const { run } = requireCached(join(here, 'cli.cjs'), command, __SPEC_KITTY_BUNDLE_HASH__, cacheDirs, (url) => import(url)) as { run(argv: string[]): Promise<number> };
   // No top-level await: the launcher is built as CommonJS.
   void run(process.argv).then((code) => { process.exitCode = code; });
 }

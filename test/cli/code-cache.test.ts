@@ -1,13 +1,13 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 /** Runs a tiny CommonJS "bundle" through requireCached in a fresh process, as the launcher does. */
-function runCached(dir: string, cacheDirs: string[]): string {
+function runCached(dir: string, cacheDirs: string[], key = 'aaaa1111'): string {
   const script = `const { requireCached } = await import(${JSON.stringify(join(REPO_ROOT, 'cli/code-cache.ts'))});
-    const m = requireCached(${JSON.stringify(join(dir, 'bundle.cjs'))}, 'demo', ${JSON.stringify(cacheDirs)}, (u) => import(u));
+    const m = requireCached(${JSON.stringify(join(dir, 'bundle.cjs'))}, 'demo', ${JSON.stringify(key)}, ${JSON.stringify(cacheDirs)}, (u) => import(u));
     process.stdout.write(String(await m.answer()));`;
   return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
 }
@@ -26,7 +26,7 @@ test('the first run writes a cache, later runs use it and still work', (t) => {
   t.is(runCached(dir, [cache]), '42');
   const files = readdirSync(cache);
   t.is(files.length, 1);
-  t.regex(files[0], /^demo-\d+-\d+-.*\.v8$/);
+  t.regex(files[0], /^demo-aaaa1111-.*\.v8$/);
   t.is(runCached(dir, [cache]), '42', 'dynamic import still resolves in code restored from the cache');
 });
 
@@ -51,9 +51,9 @@ test('a new build of the bundle replaces the old cache of the command; a failed 
   const cache = join(dir, 'cache');
   runCached(dir, [cache]);
   const [first] = readdirSync(cache);
-  // Same command, another build: different size, so a different key.
+  // Same command, another build, so another key.
   writeFileSync(join(dir, 'bundle.cjs'), readFileSync(join(dir, 'bundle.cjs'), 'utf8') + '\n// rebuilt');
-  runCached(dir, [cache]);
+  runCached(dir, [cache], 'bbbb2222');
   const after = readdirSync(cache);
   t.is(after.length, 1);
   t.not(after[0], first);
@@ -62,4 +62,24 @@ test('a new build of the bundle replaces the old cache of the command; a failed 
   writeFileSync(join(failing, 'bundle.cjs'), 'exports.answer = async () => { process.exitCode = 2; return 0; };');
   t.throws(() => runCached(failing, [join(failing, 'cache')]), { message: /Command failed/ });
   t.throws(() => readdirSync(join(failing, 'cache')), { code: 'ENOENT' });
+});
+
+test('an upgrade to a bundle of the same length runs the new code, not the old cache', (t) => {
+  const dir = tempDir('sk-cache-');
+  const cache = join(dir, 'cache');
+  const bundle = join(dir, 'bundle.cjs');
+  const a = 'exports.answer = async () => 41;';
+  const b = 'exports.answer = async () => 42;';
+  t.is(a.length, b.length);
+  // npm installs every file with the same mtime: only the key can tell the builds apart.
+  const fixed = new Date('1985-10-26T08:15:00Z');
+  writeFileSync(bundle, a);
+  utimesSync(bundle, fixed, fixed);
+  t.is(runCached(dir, [cache], 'aaaa1111'), '41');
+  t.is(readdirSync(cache).length, 1);
+  writeFileSync(bundle, b);
+  utimesSync(bundle, fixed, fixed);
+  t.is(runCached(dir, [cache], 'bbbb2222'), '42');
+  t.deepEqual(readdirSync(cache).map((f) => f.split('-').slice(0, 2).join('-')), ['demo-bbbb2222']);
+  t.is(runCached(dir, [cache], 'bbbb2222'), '42', 'and from its own cache after that');
 });
