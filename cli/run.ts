@@ -24,7 +24,7 @@ function report(err: unknown): number {
   }
   const e = err as Error & { exitCode?: number };
   if (e?.name === 'PersistError') {
-    cliLogger().error(`${e.message}\nNothing was recorded for this change; fix the cause above and run the command again.`);
+    cliLogger().error(`${e.message}\nThe change that needed this event was not made; fix the cause above and run the command again.`);
     return EXIT.notQueued;
   }
   if (e?.name === 'UserError' || e?.name === 'PluginConfigError' || e?.name === 'ContractError') {

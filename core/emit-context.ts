@@ -6,10 +6,15 @@ export interface EmitContext {
   readonly correlationId: string;
   /** False: no project identity, so the event is queued as held and never sent. */
   deliverable: boolean;
-  /** One line per enrich plugin that failed: the event went on without its stamp. */
+  /** One line per plugin that failed without stopping the event (enrich, or persist once durable). */
   readonly degraded: string[];
   /** Plugins whose persist tap completed. */
   readonly persistedBy: string[];
+  /**
+   * Set by the persist plugin that put the event in the durable queue. From then on the event
+   * is recorded: a later persist tap that fails can only degrade it, never un-record it.
+   */
+  durable: boolean;
   /** One line per deliverer that failed; the event stays queued for batch sync. */
   readonly deliveryErrors: string[];
   /** Free-form notes, keyed by plugin name. */
@@ -17,5 +22,5 @@ export interface EmitContext {
 }
 
 export function createEmitContext(correlationId: string): EmitContext {
-  return { correlationId, deliverable: true, degraded: [], persistedBy: [], deliveryErrors: [], notes: {} };
+  return { correlationId, deliverable: true, degraded: [], persistedBy: [], durable: false, deliveryErrors: [], notes: {} };
 }

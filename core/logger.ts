@@ -18,7 +18,8 @@ const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}
 
 export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR) return true;
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   return Boolean(stream.isTTY);
 }
 

@@ -1,13 +1,16 @@
 import type { Tap } from 'tapable';
 import type { EmitContext } from './emit-context.js';
+import { envelopeViolations, type Envelope } from './envelope.js';
 import type { BusHooks, DropInfo, HookName } from './hooks.js';
 import type { Logger } from './logger.js';
 import { PersistError, messageOf } from './errors.js';
 
 type Args = unknown[];
 interface Semantics {
-  /** Maps what a tap returned to what the hook sees. */
-  result?(value: unknown, args: Args, plugin: string): unknown;
+  /** What the tap itself is given (enrich taps get a copy, so a bad edit can be undone). */
+  input?(args: Args): Args;
+  /** Maps what a tap returned to what the hook sees; `given` is what the tap was called with. */
+  result?(value: unknown, args: Args, plugin: string, given: Args): unknown;
   /** Decides what a throwing tap means for the event: a value to go on with, or a rethrow. */
   failure(error: unknown, args: Args, plugin: string): unknown;
 }
@@ -20,15 +23,24 @@ const ctxOf = (args: Args, index: number) => args[index] as EmitContext;
  */
 function semanticsFor(hook: HookName, logger: Logger): Semantics {
   switch (hook) {
-    case 'enrich':
-      return {
-        failure(error, args, plugin) {
-          const line = `${plugin}: ${messageOf(error)}`;
-          ctxOf(args, 1).degraded.push(line);
-          logger.warn(`enrich plugin "${plugin}" failed (${messageOf(error)}); the event goes on without it`);
-          return args[0];
-        },
+    case 'enrich': {
+      const degrade = (args: Args, plugin: string, why: string) => {
+        ctxOf(args, 1).degraded.push(`${plugin}: ${why}`);
+        logger.warn(`enrich plugin "${plugin}" failed (${why}); the event goes on without it`);
+        return args[0];
       };
+      return {
+        input: (args) => [{ ...(args[0] as Envelope) }, ...args.slice(1)],
+        // An optional stamp must not cost the event: a result that breaks the contract is dropped.
+        result(value, args, plugin, given) {
+          const next = value === undefined ? given[0] : value;
+          const before = new Set(envelopeViolations(args[0]));
+          const added = envelopeViolations(next).filter((v) => !before.has(v));
+          return added.length === 0 ? next : degrade(args, plugin, `it broke the envelope: ${added.join('; ')}`);
+        },
+        failure: (error, args, plugin) => degrade(args, plugin, messageOf(error)),
+      };
+    }
     case 'guard':
       return {
         result: (value, _args, plugin): DropInfo | undefined => {
@@ -50,8 +62,15 @@ function semanticsFor(hook: HookName, logger: Logger): Semantics {
           ctxOf(args, 1).persistedBy.push(plugin);
           return value;
         },
-        failure(error, _args, plugin) {
-          throw new PersistError(`event not queued: plugin "${plugin}" failed: ${messageOf(error)}`, plugin, { cause: error });
+        failure(error, args, plugin) {
+          const context = ctxOf(args, 1);
+          if (!context.durable) {
+            throw new PersistError(`event not queued: plugin "${plugin}" failed: ${messageOf(error)}`, plugin, { cause: error });
+          }
+          // Already in the queue: rejecting now would make the command undo a change whose event is recorded.
+          context.degraded.push(`${plugin}: ${messageOf(error)}`);
+          logger.warn(`persist plugin "${plugin}" failed (${messageOf(error)}) after the event was queued; the event stays queued`);
+          return undefined;
         },
       };
     case 'deliver':
@@ -74,29 +93,32 @@ function semanticsFor(hook: HookName, logger: Logger): Semantics {
 
 function wrapSync(fn: (...a: Args) => unknown, s: Semantics, plugin: string) {
   return (...args: Args) => {
+    const given = s.input ? s.input(args) : args;
     let value: unknown;
     try {
-      value = fn(...args);
+      value = fn(...given);
     } catch (error) {
       return s.failure(error, args, plugin);
     }
-    return s.result ? s.result(value, args, plugin) : value;
+    return s.result ? s.result(value, args, plugin, given) : value;
   };
 }
 
 function wrapAsync(tap: Tap & { type: string; fn: (...a: Args) => unknown }, s: Semantics, plugin: string) {
   const fn = tap.fn;
-  const call = (args: Args): Promise<unknown> => {
+  const call = (given: Args): Promise<unknown> => {
     if (tap.type === 'async') {
-      return new Promise((resolve, reject) => fn(...args, (err: unknown, v: unknown) => (err ? reject(err) : resolve(v))));
+      return new Promise((resolve, reject) => fn(...given, (err: unknown, v: unknown) => (err ? reject(err) : resolve(v))));
     }
-    return Promise.resolve().then(() => fn(...args));
+    return Promise.resolve().then(() => fn(...given));
   };
-  return (...args: Args) =>
-    call(args).then(
-      (value) => (s.result ? s.result(value, args, plugin) : value),
+  return (...args: Args) => {
+    const given = s.input ? s.input(args) : args;
+    return call(given).then(
+      (value) => (s.result ? s.result(value, args, plugin, given) : value),
       (error) => s.failure(error, args, plugin),
     );
+  };
 }
 
 const SYNC_HOOKS: ReadonlySet<HookName> = new Set(['emitted', 'dropped']);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { EmitResult } from '../../core/bus.js';
 import type { EventDraft, Lane } from '../../core/envelope.js';
+import { UserError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { appendActivity } from './activity-log.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
@@ -58,7 +59,14 @@ export async function transition(req: TransitionRequest, deps: TransitionDeps): 
         : `${wp.id}: its event could not be queued, and ${wp.displayPath} changed on disk meanwhile, so it was left as it is; check its lane before running the command again.`);
       throw err;
     }
-    if (result.status === 'dropped') deps.logger.debug(`${wp.id}: WPStatusChanged dropped by ${result.drop.plugin}`);
+    if (result.status === 'dropped') {
+      // A guard chose not to record this transition; a lane change the hub never hears of would
+      // leave the board wrong for good, so the move is refused like one whose event failed.
+      const restored = restoreIfUnchanged(ref.path, text, wp.text);
+      throw new UserError(`${wp.id} was not moved: its status change was dropped by ${result.drop.plugin} (${result.drop.reason})` +
+        (restored ? `, so ${wp.displayPath} was put back as it was (lane ${from}).` : `; ${wp.displayPath} changed on disk meanwhile and was left as it is.`) +
+        ` Check that plugin's options in .kittify/plugins.json.`);
+    }
     return { changed: true, wp, from, to, result };
   });
 }

@@ -1,12 +1,11 @@
 import { UserError, messageOf } from '../errors.js';
 import type { QueueDatabase } from '../queue/queue-database.js';
 
-// The first tick on a file creates the row. After this process replaced a damaged file the old
-// value is lost; a Lamport clock may jump forward but never back, so it restarts above anything
-// this machine could plausibly have reached: seconds since the epoch.
-const TICK = `INSERT INTO clock (name, value) VALUES ('lamport', @seed)
+// The first tick on a new file creates the row; a file that replaced a damaged one already has
+// it, set high (see QueueDatabase).
+const TICK = `INSERT INTO clock (name, value) VALUES ('lamport', 1)
   ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`;
-const WITNESS = `INSERT INTO clock (name, value) VALUES ('lamport', max(@seed, @remote + 1))
+const WITNESS = `INSERT INTO clock (name, value) VALUES ('lamport', @remote + 1)
   ON CONFLICT (name) DO UPDATE SET value = max(value, @remote) + 1 RETURNING value`;
 
 /**
@@ -22,7 +21,7 @@ export class LamportStore {
   }
 
   tick(): number {
-    return this.run(TICK, {});
+    return this.run(TICK);
   }
 
   witness(remote: number): number {
@@ -34,11 +33,11 @@ export class LamportStore {
     this.database.close();
   }
 
-  private run(sql: string, params: Record<string, number>): number {
+  private run(sql: string, params?: Record<string, number>): number {
     try {
       return this.database.run((db) => {
-        const seed = this.database.recoveredAt === null ? 1 : Math.floor(Date.now() / 1000);
-        return (this.database.statement(db, sql).get({ ...params, seed }) as { value: number }).value;
+        const stmt = this.database.statement(db, sql);
+        return ((params ? stmt.get(params) : stmt.get()) as { value: number }).value;
       });
     } catch (err) {
       if (err instanceof UserError) throw err;

@@ -17,8 +17,6 @@ export class QueueDatabase {
   readonly path: string;
   private opened?: OpenedDatabase;
   private readonly statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-  /** When this process last replaced a damaged file (epoch ms): what lived in it is gone. */
-  recoveredAt: number | null = null;
 
   constructor(home: string, private readonly logger: Logger) {
     this.path = queuePath(home);
@@ -43,8 +41,8 @@ export class QueueDatabase {
       try { db.close(); } catch { /* nothing to flush on a broken file */ }
       this.opened = undefined;
       recoverCorruptFile(this.path, identity, error, this.logger);
-      this.recoveredAt = Date.now();
       this.opened = this.open();
+      restartClockAboveAnyOldValue(this.opened.db);
       return fn(this.opened.db);
     }
   }
@@ -78,7 +76,17 @@ export class QueueDatabase {
 
   private open(): OpenedDatabase {
     const opened = openQueueDatabase(this.path, this.logger);
-    if (opened.recovered) this.recoveredAt = Date.now();
+    if (opened.recovered) restartClockAboveAnyOldValue(opened.db);
     return opened;
   }
+}
+
+/**
+ * A replaced file lost the machine clock's value, and a Lamport clock may jump forward but never
+ * back. Written into the new file at once, whichever process repaired it and whether or not it
+ * ever ticks: the clock restarts above anything this machine could plausibly have reached.
+ */
+function restartClockAboveAnyOldValue(db: Database.Database): void {
+  db.prepare(`INSERT INTO clock (name, value) VALUES ('lamport', @seed)
+    ON CONFLICT (name) DO UPDATE SET value = max(value, @seed)`).run({ seed: Math.floor(Date.now() / 1000) });
 }

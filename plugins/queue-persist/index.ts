@@ -46,6 +46,7 @@ export default definePlugin<QueuePersistOptions>({
       const queue = services.get(TOKENS.Queue);
       const state = context.deliverable ? 'pending' : 'held';
       const { inserted } = await queue.enqueue(envelope, state);
+      context.durable = true;
 
       if (!maintained && queue.pruneSent) {
         maintained = true;

@@ -168,15 +168,50 @@ test('an event without project identity is persisted but never handed to deliver
   t.deepEqual(delivered, []);
 });
 
-test('an enricher that breaks the contract makes emit reject with every violation, persisting nothing', async (t) => {
+test('an enricher that breaks the contract is undone and marked degraded; the event still goes on', async (t) => {
   const stored: Envelope[] = [];
-  const { emitter } = await makePipeline([{ use: 'bad' }, { use: 'store' }], {
+  const calls: string[] = [];
+  const { emitter, log } = await makePipeline([{ use: 'bad' }, { use: 'good' }, { use: 'store' }], {
     bad: enricher('bad', [], { project_uuid: 'not-a-uuid', extra: 1 } as Partial<Envelope>),
+    good: enricher('good', calls, { team_slug: 'acme' }),
     store: memoryPersist(stored),
   });
-  const err = await t.throwsAsync(emitter.emit(draft()), { instanceOf: ContractError });
-  t.true(err!.violations.some((v) => v.startsWith('project_uuid')));
-  t.true(err!.violations.some((v) => v.includes('unknown key "extra"')));
+  const result = await emitter.emit(draft());
+  t.is(result.status, 'emitted');
+  t.is(result.context.degraded.length, 1);
+  t.regex(result.context.degraded[0], /^bad: it broke the envelope: project_uuid .*; unknown key "extra"/);
+  t.true(log.some((l) => l.includes('enrich plugin "bad" failed')));
+  t.deepEqual(calls, ['good']);
+  t.is(stored[0].project_uuid, null);
+  t.false('extra' in stored[0]);
+  t.is(stored[0].team_slug, 'acme');
+});
+
+test('an enricher may edit the envelope in place; a broken in-place edit is undone too', async (t) => {
+  const stored: Envelope[] = [];
+  const inPlace: Plugin = {
+    name: 'in-place', phases: ['enrich'],
+    apply(hooks) { hooks.enrich.tap('in-place', (e) => { e.project_slug = 'mutated'; return e; }); },
+  };
+  const breaker: Plugin = {
+    name: 'breaker', phases: ['enrich'],
+    apply(hooks) { hooks.enrich.tap('breaker', (e) => { e.team_slug = ''; return e; }); },
+  };
+  const { emitter } = await makePipeline([{ use: 'in-place' }, { use: 'breaker' }, { use: 'store' }], {
+    'in-place': inPlace, breaker, store: memoryPersist(stored),
+  });
+  const result = await emitter.emit(draft());
+  t.is(stored[0].project_slug, 'mutated');
+  t.is(stored[0].team_slug, 'local');
+  t.deepEqual(result.context.degraded, ['breaker: it broke the envelope: team_slug must be a non-empty string']);
+});
+
+test('a draft that breaks the contract itself is the command\'s bug: emit rejects with every violation', async (t) => {
+  const stored: Envelope[] = [];
+  const { emitter } = await makePipeline([{ use: 'a' }, { use: 'store' }], { a: enricher('a', []), store: memoryPersist(stored) });
+  const err = await t.throwsAsync(emitter.emit(draft({ payload: { wp_id: 'W1' } })), { instanceOf: ContractError });
+  t.true(err!.violations.some((v) => v.startsWith('payload.wp_id')));
+  t.true(err!.violations.some((v) => v.startsWith('payload.new_status')));
   t.is(stored.length, 0);
 });
 
@@ -186,4 +221,26 @@ test('a throwing observer on `emitted` is ignored', async (t) => {
   const { emitter } = await makePipeline([{ use: 'store' }, { use: 'obs' }], { store: memoryPersist(stored), obs: observer });
   t.is((await emitter.emit(draft())).status, 'emitted');
   t.is(stored.length, 1);
+});
+
+test('once a persist plugin has made the event durable, a later persist failure only degrades it', async (t) => {
+  const stored: Envelope[] = [];
+  const durable: Plugin = {
+    name: 'queue', phases: ['persist'],
+    apply(hooks) { hooks.persist.tap('queue', (e, ctx) => { stored.push(e); ctx.durable = true; }); },
+  };
+  const mirror: Plugin = {
+    name: 'mirror', phases: ['persist'],
+    apply(hooks) { hooks.persist.tap('mirror', () => { throw new Error('EACCES'); }); },
+  };
+  const after = await makePipeline([{ use: 'queue' }, { use: 'mirror' }], { queue: durable, mirror });
+  const result = await after.emitter.emit(draft());
+  t.is(result.status, 'emitted', 'the event is recorded, so the command must not be told otherwise');
+  t.deepEqual(result.context.degraded, ['mirror: EACCES']);
+  t.is(stored.length, 1);
+  t.true(after.log.some((l) => l.includes('persist plugin "mirror" failed') && l.includes('stays queued')));
+
+  const before = await makePipeline([{ use: 'mirror' }, { use: 'queue' }], { queue: durable, mirror });
+  await t.throwsAsync(before.emitter.emit(draft()), { instanceOf: PersistError });
+  t.is(stored.length, 1, 'a failure before the durable write stops the event');
 });

@@ -5,6 +5,7 @@ import { BUILTIN_PLUGINS } from '../../cli/builtins.js';
 import { createEmitter } from '../../core/emitter.js';
 import type { Envelope } from '../../core/envelope.js';
 import type { EventQueue } from '../../core/services.js';
+import { TOKENS } from '../../core/tokens.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { draft } from '../helpers/pipeline.js';
 
@@ -57,4 +58,25 @@ test('the example plugin validates its options up front', async (t) => {
   const entry = emitter.plugins.find((p) => p.entry.use.endsWith('index.js'))!;
   t.is(entry.status, 'error');
   t.regex(entry.error!, /invalid options: unknown option "path"/);
+});
+
+test('a failing mirror after queue-persist does not un-record an event the queue holds', async (t) => {
+  const project = tempDir('sk-example-');
+  mkdirSync(join(project, '.kittify'));
+  // A folder where the JSONL file should be: every append fails.
+  mkdirSync(join(project, 'events.jsonl'));
+  writeFileSync(join(project, '.kittify', 'plugins.json'), JSON.stringify({
+    plugins: [{ use: join(REPO_ROOT, 'examples/jsonl-log/index.js'), after: 'queue-persist', options: { file: 'events.jsonl' } }],
+  }));
+  const { createLogger } = await import('../../core/logger.js');
+  const emitter = await createEmitter({
+    cwd: project, home: join(project, 'home'), builtins: BUILTIN_PLUGINS, logger: createLogger({ color: false, write: () => {} }),
+  });
+  const result = await emitter.emit(draft());
+  t.is(result.status, 'emitted');
+  t.regex(result.context.degraded.join(), /jsonl-log/);
+  const { SqliteEventQueue } = await import('../../core/queue/sqlite-queue.js');
+  const queue = emitter.container.get(TOKENS.Queue) as InstanceType<typeof SqliteEventQueue>;
+  t.deepEqual((await queue.list()).events.map((e) => e.envelope.event_id), [result.envelope.event_id]);
+  await emitter.close();
 });

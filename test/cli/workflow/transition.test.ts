@@ -120,3 +120,13 @@ test('a feature without WPs is never complete', async (t) => {
   t.like(await completeFeatureIfDone(project, listFeatures(project)[0], deps), { completed: false, reason: 'no-wps' });
   t.is(drafts.length, 0);
 });
+
+test('a transition a guard drops is not made: the file is put back and the command says why', async (t) => {
+  const { project, feature, ref, path } = setup();
+  const before = readFileSync(path, 'utf8');
+  const { deps } = fakeDeps();
+  deps.emit = async () => ({ status: 'dropped', drop: { plugin: 'dedupe-guard', reason: 'same event within 60000 ms' } }) as unknown as EmitResult;
+  const err = await t.throwsAsync(transition({ project, feature, ref, to: 'doing', note: 'Go', check: () => {} }, deps), { instanceOf: UserError });
+  t.regex(err!.message, /WP01 was not moved: its status change was dropped by dedupe-guard \(same event within 60000 ms\)/);
+  t.is(readFileSync(path, 'utf8'), before);
+});

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { LamportStore } from '../../../core/clock/lamport-store.js';
@@ -99,4 +99,20 @@ test('in the container the clock and the queue share one database file and conne
   t.true(queue.countPending !== undefined && (await queue.countPending()) === 0);
   t.deepEqual(readdirSync(home).filter((f) => f.endsWith('.db')), ['queue.db']);
   queue.close();
+});
+
+test('a queue.db repaired by a process that never ticks still restarts the clock high for the next one', (t) => {
+  const home = tempDir();
+  const before = new LamportStore(new QueueDatabase(home, captureLogger().logger));
+  t.deepEqual([before.tick(), before.tick()], [1, 2]);
+  before.close();
+  writeFileSync(join(home, 'queue.db'), 'this is not a database, it is a broken file '.repeat(200));
+  for (const side of ['-wal', '-shm']) rmSync(join(home, `queue.db${side}`), { force: true });
+  // A reader (`sync status`, say) finds the damage and replaces the file.
+  const reader = new QueueDatabase(home, captureLogger().logger);
+  reader.run((db) => db.prepare('SELECT count(*) FROM events').get());
+  reader.close();
+  const after = new LamportStore(new QueueDatabase(home, captureLogger().logger));
+  t.true(after.tick() >= Math.floor(Date.now() / 1000) - 60);
+  after.close();
 });
