@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLock, withLockSync } from '../../core/lock.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
@@ -52,4 +52,44 @@ test('the lock library is not even loaded while locks are free', (t) => {
     process.stdout.write(String(Object.keys(cache).some((k) => k.includes('proper-lockfile'))));`;
   const loaded = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
   t.is(loaded, 'false');
+});
+
+test('a free lock held longer than `stale` stays fresh: a waiter enters only after it is released', async (t) => {
+  const file = join(tempDir(), 'wp.md');
+  const lock = `${file}.lock`;
+  const events: string[] = [];
+  const first = withLock(file, { stale: 2000 }, async () => {
+    events.push('A in');
+    await new Promise((r) => setTimeout(r, 3500));
+    events.push('A out');
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  // Retries enough to wait ~5 s: a stolen lock would let B in at ~2 s, while A is still inside.
+  const second = withLock(file, { stale: 2000, retries: { retries: 100, minTimeout: 50, maxTimeout: 50 } }, async () => {
+    events.push('B in');
+    // Long enough that a stolen lock's release by A would fall inside B's hold.
+    await new Promise((r) => setTimeout(r, 1800));
+    events.push(existsSync(lock) ? 'B still locked' : 'B lost its lock');
+  });
+  await Promise.all([first, second]);
+  t.deepEqual(events, ['A in', 'A out', 'B in', 'B still locked']);
+  t.false(existsSync(lock));
+});
+
+test('a lock taken over while held is not removed by the original holder', async (t) => {
+  const file = join(tempDir(), 'wp.md');
+  const lock = `${file}.lock`;
+  // What a waiter's takeover leaves: the folder removed and made again, with another mtime.
+  const takeOver = () => {
+    rmdirSync(lock);
+    mkdirSync(lock);
+    const other = new Date(Date.now() - 30_000);
+    utimesSync(lock, other, other);
+  };
+  await withLock(file, {}, takeOver);
+  t.true(existsSync(lock), 'async release leaves the new holder\'s lock');
+  t.true(Math.abs(statSync(lock).mtimeMs - (Date.now() - 30_000)) < 5_000);
+  rmdirSync(lock);
+  withLockSync(file, { waitMs: 100 }, takeOver);
+  t.true(existsSync(lock), 'sync release leaves the new holder\'s lock');
 });
