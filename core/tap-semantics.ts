@@ -34,8 +34,11 @@ function semanticsFor(hook: HookName, logger: Logger): Semantics {
         // An optional stamp must not cost the event: a result that breaks the contract is dropped.
         result(value, args, plugin, given) {
           const next = value === undefined ? given[0] : value;
+          const after = envelopeViolations(next);
+          if (after.length === 0) return next;
+          // Only what this tap broke is its fault; a bad draft is the command's, and fails later.
           const before = new Set(envelopeViolations(args[0]));
-          const added = envelopeViolations(next).filter((v) => !before.has(v));
+          const added = after.filter((v) => !before.has(v));
           return added.length === 0 ? next : degrade(args, plugin, `it broke the envelope: ${added.join('; ')}`);
         },
         failure: (error, args, plugin) => degrade(args, plugin, messageOf(error)),
