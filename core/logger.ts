@@ -25,14 +25,16 @@ export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const color = options.color ?? useColor();
+  // Decided on first use: touching process.stderr builds its stream, which a quiet run never needs.
+  let decided = options.color;
+  const color = () => (decided ??= useColor());
   const verbose = options.verbose ?? Boolean(process.env.SPEC_KITTY_VERBOSE);
   const warned = new Set<string>();
   const logger: Logger = {
     info: (m) => write(m),
-    warn: (m) => write(`${paint(color, 33, 'warning:')} ${m}`),
-    error: (m) => write(`${paint(color, 31, 'error:')} ${m}`),
-    debug: (m) => { if (verbose) write(paint(color, 2, `debug: ${m}`)); },
+    warn: (m) => write(`${paint(color(), 33, 'warning:')} ${m}`),
+    error: (m) => write(`${paint(color(), 31, 'error:')} ${m}`),
+    debug: (m) => { if (verbose) write(paint(color(), 2, `debug: ${m}`)); },
     warnOnce: (key, m) => {
       if (warned.has(key)) return;
       warned.add(key);
