@@ -24,7 +24,6 @@ export interface BusHooks {
 }
 
 export type HookName = keyof BusHooks;
-export const EVENT_PHASES = ['enrich', 'guard', 'persist', 'deliver', 'emitted', 'dropped'] as const;
 
 export function createHooks(): BusHooks {
   return {

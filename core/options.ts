@@ -8,13 +8,6 @@ export function optionalNumber(raw: Record<string, unknown>, key: string, fallba
   return v;
 }
 
-export function optionalString(raw: Record<string, unknown>, key: string, fallback: string): string {
-  const v = raw[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'string' || v === '') throw new Error(`option "${key}" must be a non-empty string, got ${JSON.stringify(v)}`);
-  return v;
-}
-
 export function optionalEnum<T extends string>(raw: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T): T {
   const v = raw[key];
   if (v === undefined) return fallback;
