@@ -5,16 +5,23 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 
+// Some dependencies load a heavy Node built-in at import time for a path spec-kitty never takes:
 // commander loads child_process (and with it net and the stream stack) only to run executable
-// subcommands, which spec-kitty has none of: its require gets a stand-in that loads the real
-// module on first use. (Our own code loads it lazily through core/child-process.ts.)
-const lazyChildProcess = {
-  name: 'lazy-child-process',
+// subcommands, which spec-kitty has none of; ulid loads node:crypto only when given no random
+// source, and spec-kitty gives it one. Their require gets a stand-in that loads the real module
+// on first use. (Our own code loads these lazily through core/lazy-builtins.ts.)
+const lazyBuiltins = { commander: 'child_process', ulid: 'crypto' };
+const lazyBuiltinsPlugin = {
+  name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
-      contents: "let cp; module.exports = new Proxy({}, { get: (_, key) => (cp ??= require('node:child_process'))[key] });",
+    b.onResolve({ filter: /^(node:)?(child_process|crypto)$/ }, (args) => {
+      const builtin = args.path.replace(/^node:/, '');
+      const lazy = Object.entries(lazyBuiltins).some(([pkg, name]) =>
+        name === builtin && new RegExp(`[\\\\/]node_modules[\\\\/]${pkg}[\\\\/]`).test(args.importer));
+      return lazy ? { path: builtin, namespace: 'lazy' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: `let m; module.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:${args.path}'))[key] });`,
       loader: 'js',
     }));
   },
@@ -26,7 +33,7 @@ rmSync('dist/.cache', { recursive: true, force: true });
 const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version);
 const common = {
   bundle: true,
-  plugins: [lazyChildProcess],
+  plugins: [lazyBuiltinsPlugin],
   platform: 'node',
   target: 'node20',
   minify: true,

@@ -1,15 +1,16 @@
 import { useColor } from '../core/logger.js';
+import { isTerminal, writeFd } from '../core/stdio.js';
 
 /** Machine-readable output: one JSON document on stdout, nothing else. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  writeFd(1, JSON.stringify(value, null, 2) + '\n');
 }
 
 export function print(line = ''): void {
-  process.stdout.write(line + '\n');
+  writeFd(1, line + '\n');
 }
 
-const color = () => useColor(process.stdout);
+const color = () => useColor(() => isTerminal(1));
 export const bold = (s: string) => (color() ? `\x1b[1m${s}\x1b[0m` : s);
 export const dim = (s: string) => (color() ? `\x1b[2m${s}\x1b[0m` : s);
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
+import { writeFd } from '../core/stdio.js';
 import { configureRuntime } from './runtime.js';
 import { VERSION } from './version.js';
 
@@ -27,6 +28,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', FOOTER)
     .exitOverride()
+    .configureOutput({ writeOut: (s) => writeFd(1, s), writeErr: (s) => writeFd(2, s) })
     .hook('preAction', (cmd) => configureRuntime(cmd.optsWithGlobals()));
   for (const define of COMMANDS) define(program);
   return program;

@@ -1,3 +1,5 @@
+import { isTerminal, writeFd } from './stdio.js';
+
 /** Everything human-facing goes to stderr so stdout stays clean for --json output. */
 export interface Logger {
   info(message: string): void;
@@ -16,16 +18,17 @@ export interface LoggerOptions {
 
 const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
-export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
+/** `terminal` is asked only when the environment leaves it open (it may load node:tty). */
+export function useColor(terminal: () => boolean = () => isTerminal(2)): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   const force = process.env.FORCE_COLOR;
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
-  return Boolean(stream.isTTY);
+  return terminal();
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  // Decided on first use: touching process.stderr builds its stream, which a quiet run never needs.
+  const write = options.write ?? ((line: string) => writeFd(2, line + '\n'));
+  // Decided on first use: a quiet run never needs to ask whether stderr is a terminal.
   let decided = options.color;
   const color = () => (decided ??= useColor());
   const verbose = options.verbose ?? Boolean(process.env.SPEC_KITTY_VERBOSE);

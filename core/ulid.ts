@@ -1,13 +1,31 @@
-import { randomFillSync } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { monotonicFactory } from 'ulid';
+import { nodeCrypto } from './lazy-builtins.js';
 
-// Random bytes drawn in batches from node:crypto: ulid would otherwise reach for WebCrypto,
-// whose set-up is a noticeable share of a short command's start-up.
+// Random bytes drawn in batches from the kernel's CSPRNG. Through /dev/urandom, not node:crypto
+// or WebCrypto: either one's set-up costs an emitting command a noticeable share of its start-up.
 const pool = new Uint8Array(512);
 let next = pool.length;
+
+function refill(): void {
+  try {
+    const fd = openSync('/dev/urandom', 'r');
+    try {
+      for (let got = 0, n; got < pool.length; got += n) {
+        n = readSync(fd, pool, got, pool.length - got, null);
+        if (n <= 0) throw new Error('/dev/urandom gave no bytes');
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    nodeCrypto().randomFillSync(pool); // no /dev/urandom (Windows)
+  }
+}
+
 function random(): number {
   if (next === pool.length) {
-    randomFillSync(pool);
+    refill();
     next = 0;
   }
   return pool[next++] / 256;

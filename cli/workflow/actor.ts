@@ -1,4 +1,4 @@
-import { childProcess } from '../../core/child-process.js';
+import { childProcess } from '../../core/lazy-builtins.js';
 import { userInfo } from 'node:os';
 import { readGitUser } from './git-user.js';
 

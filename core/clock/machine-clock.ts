@@ -11,8 +11,9 @@ export { machineNodeId } from './node-id.js';
 /** The container's MachineClock: this machine's node id and its shared Lamport clock. */
 @injectable()
 export class SqliteMachineClock implements MachineClock {
-  readonly nodeId = machineNodeId();
   private readonly store: LamportStore;
+  private readonly home: string;
+  private id?: string;
 
   constructor(
     @inject(TOKENS.Options) options: RuntimeOptions,
@@ -21,6 +22,11 @@ export class SqliteMachineClock implements MachineClock {
     @inject(TOKENS.QueueDatabase) database: QueueDatabase = new QueueDatabase(options.home, logger),
   ) {
     this.store = new LamportStore(database);
+    this.home = options.home;
+  }
+
+  get nodeId(): string {
+    return (this.id ??= machineNodeId(this.home));
   }
 
   tick(): number {

@@ -1,5 +1,10 @@
-import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { nodeCrypto } from '../lazy-builtins.js';
+
+export const NODE_ID_FILE = 'node-id';
+const NODE_ID = /^[0-9a-f]{12}$/;
 
 function username(): string {
   // userInfo() throws for a uid with no passwd entry (some containers); the env is the next best name.
@@ -10,10 +15,36 @@ function username(): string {
   }
 }
 
+const derive = (name: string) => nodeCrypto().createHash('sha256').update(name).digest('hex').slice(0, 12);
+
 /**
  * This machine's id: the first 12 hex chars of SHA-256 of `hostname:username` (DESIGN §3).
- * Derived, never stored, so two clones of one repository never share an id.
+ * Derived, never kept in a repository, so two clones of one repository never share an id.
+ *
+ * With `home`, the result is remembered in `$SPEC_KITTY_HOME/node-id` next to the name it was
+ * derived from, because hashing means loading node:crypto, a noticeable share of an emitting
+ * command's start-up. A renamed host or user no longer matches the name kept, and is derived anew.
  */
-export function machineNodeId(): string {
-  return createHash('sha256').update(`${hostname()}:${username()}`).digest('hex').slice(0, 12);
+export function machineNodeId(home?: string): string {
+  const name = `${hostname()}:${username()}`;
+  if (home === undefined) return derive(name);
+  const file = join(home, NODE_ID_FILE);
+  try {
+    const [id, keptName] = readFileSync(file, 'utf8').split('\n');
+    if (keptName === name && NODE_ID.test(id)) return id;
+  } catch { /* not remembered yet */ }
+  const id = derive(name);
+  try {
+    // A cache, so no fsync: a lost or torn file is only derived again (the check above).
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${id}\n${name}\n`, { mode: 0o600 });
+    try {
+      renameSync(tmp, file);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw error;
+    }
+  } catch { /* a read-only home: derive it every run */ }
+  return id;
 }

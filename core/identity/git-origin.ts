@@ -1,4 +1,4 @@
-import { childProcess } from '../child-process.js';
+import { childProcess } from '../lazy-builtins.js';
 
 /** `git remote get-url origin` in `dir`, or null (no git, not a repository, no origin). */
 export function originUrl(dir: string): string | null {

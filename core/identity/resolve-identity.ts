@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
@@ -12,6 +11,7 @@ import { CONFIG_HEADER, configPath, rawProject, readConfig, salvageUuid, type Co
 import { canonicalRemote, originUrl } from './git-origin.js';
 import { keepAside } from './keep-aside.js';
 import { withKittifyLock } from './kittify-lock.js';
+import { nodeCrypto } from '../lazy-builtins.js';
 import { isUuid, nameUuid } from './name-uuid.js';
 import { deriveSlug, isSlug, kebabCase } from './slug.js';
 import { isWriteDenied, readOnlyReason } from './write-access.js';
@@ -116,7 +116,7 @@ function repair(root: string, file: string, config: ConfigRead, origin: () => st
 
   const p = rawProject(doc);
   if (!p.isMapping || doc.get('project') == null) doc.set('project', doc.createNode({}));
-  const uuid = isUuid(p.uuid) ? p.uuid : salvaged ?? randomUUID();
+  const uuid = isUuid(p.uuid) ? p.uuid : salvaged ?? nodeCrypto().randomUUID();
   const slug = slugFrom(p.slug, root, origin);
   const nodeId = isNodeId(p.node_id) ? p.node_id : machineNodeId();
   if (p.uuid !== uuid) doc.setIn(['project', 'uuid'], uuid);

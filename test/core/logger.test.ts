@@ -6,7 +6,7 @@ const withEnv = <T>(env: Record<string, string | undefined>, fn: () => T): T => 
   for (const [k, v] of Object.entries(env)) v === undefined ? delete process.env[k] : (process.env[k] = v);
   try { return fn(); } finally { for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v); }
 };
-const tty = { isTTY: true } as NodeJS.WriteStream;
+const tty = () => true;
 
 test.serial('NO_COLOR turns colour off, even on a terminal', (t) => {
   t.false(withEnv({ NO_COLOR: '1', FORCE_COLOR: undefined }, () => useColor(tty)));
@@ -14,7 +14,7 @@ test.serial('NO_COLOR turns colour off, even on a terminal', (t) => {
 });
 
 test.serial('FORCE_COLOR=0 or false means no colour; any other value forces it', (t) => {
-  const pipe = { isTTY: false } as NodeJS.WriteStream;
+  const pipe = () => false;
   t.false(withEnv({ NO_COLOR: undefined, FORCE_COLOR: '0' }, () => useColor(tty)));
   t.false(withEnv({ NO_COLOR: undefined, FORCE_COLOR: 'false' }, () => useColor(tty)));
   t.true(withEnv({ NO_COLOR: undefined, FORCE_COLOR: '1' }, () => useColor(pipe)));

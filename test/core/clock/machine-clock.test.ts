@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { LamportStore } from '../../../core/clock/lamport-store.js';
@@ -16,6 +16,34 @@ test('node_id is the first 12 hex chars of SHA-256 of hostname:username', (t) =>
   t.is(machineNodeId(), expected);
   t.regex(expected, /^[0-9a-f]{12}$/);
   t.is(new SqliteMachineClock(options(tempDir()), captureLogger().logger).nodeId, expected);
+});
+
+test('node_id is remembered in $SPEC_KITTY_HOME/node-id with the name it was derived from, and used while that name matches', (t) => {
+  const home = tempDir();
+  const name = `${hostname()}:${userInfo().username}`;
+  const derived = machineNodeId();
+  t.is(machineNodeId(home), derived);
+  t.is(readFileSync(join(home, 'node-id'), 'utf8'), `${derived}\n${name}\n`);
+  // A remembered id is used as it is: the hash (and node:crypto) is not needed again.
+  writeFileSync(join(home, 'node-id'), `abcdefabcdef\n${name}\n`);
+  t.is(machineNodeId(home), 'abcdefabcdef');
+});
+
+test('a node-id file for another host or user, or a damaged one, is derived anew and rewritten', (t) => {
+  const home = tempDir();
+  const derived = machineNodeId();
+  for (const stale of ['abcdefabcdef\nother-host:someone\n', 'not an id\n' + `${hostname()}:${userInfo().username}\n`, '']) {
+    writeFileSync(join(home, 'node-id'), stale);
+    t.is(machineNodeId(home), derived);
+    t.true(readFileSync(join(home, 'node-id'), 'utf8').startsWith(`${derived}\n`));
+  }
+});
+
+test('a read-only home still gets the derived node_id, and no file is left behind', (t) => {
+  const home = join(tempDir(), 'home');
+  writeFileSync(home, 'a file where the folder should be');
+  t.is(machineNodeId(home), machineNodeId());
+  t.is(readFileSync(home, 'utf8'), 'a file where the folder should be');
 });
 
 test('building the clock touches nothing; the first tick creates $SPEC_KITTY_HOME (0700) and queue.db, where the clock lives', (t) => {

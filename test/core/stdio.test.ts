@@ -1,0 +1,54 @@
+import test from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+
+const FIXTURE = join(REPO_ROOT, 'test', 'core', 'fixtures', 'stdio.ts');
+const node = [process.execPath, '--import', 'tsx', FIXTURE];
+
+/** Runs the fixture with a reader that starts reading only after `delayMs`, so the pipe fills up. */
+function slowReader(args: string[], delayMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(node[0], [...node.slice(1), ...args], { cwd: REPO_ROOT });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.pause();
+    setTimeout(() => child.stdout.resume(), delayMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => { stderr += b; });
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString(), stderr }));
+  });
+}
+
+const lines = (n: number) => Array.from({ length: n }, (_, i) => `${String(i).padStart(8, '0')}${'x'.repeat(91)}`);
+
+test('1 MB written to a pipe whose reader is late arrives whole and in order', async (t) => {
+  const r = await slowReader(['write', '1000000'], 300);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(r.stdout.trimEnd().split('\n'), lines(10000));
+});
+
+test('a full non-blocking pipe (EAGAIN) hands the rest to Node\'s stream, still in order', async (t) => {
+  const r = await slowReader(['write', '1000000', 'stream-first'], 300);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(r.stdout.trimEnd().split('\n'), ['start', ...lines(10000)]);
+  t.is(r.stderr, 'done\n');
+});
+
+test('a reader that goes away (| head) ends the output quietly, not with EPIPE', (t) => {
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `${node.map((a) => `'${a}'`).join(' ')} write 1000000 | head -c 20`], { cwd: REPO_ROOT, encoding: 'utf8' });
+  t.is(r.stdout, lines(1)[0].slice(0, 20));
+  t.is(r.stderr, 'done\n');
+  t.is(r.status, 0);
+});
+
+test('isTerminal: false for a pipe and a file, true on a real terminal', (t) => {
+  t.is(spawnSync(node[0], [...node.slice(1), 'is-terminal'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout, 'false\n');
+  const file = join(tempDir(), 'out.txt');
+  spawnSync('bash', ['-c', `${node.map((a) => `'${a}'`).join(' ')} is-terminal > '${file}'`], { cwd: REPO_ROOT });
+  t.is(readFileSync(file, 'utf8'), 'false\n');
+  // util-linux `script` runs the fixture on a pseudo-terminal.
+  const pty = spawnSync('script', ['-qec', `${node.map((a) => `'${a}'`).join(' ')} is-terminal`, '/dev/null'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  t.is(pty.stdout.trim(), 'true');
+});
