@@ -52,6 +52,10 @@ await build({
   sourcemap: 'linked',
 });
 
+// The launcher reads the bundle as latin1, which equals UTF-8 only for ASCII (esbuild's default
+// charset escapes everything else; this guards against a change of that setting).
+if (/[^\x00-\x7f]/.test(readFileSync('dist/cli.cjs', 'latin1'))) throw new Error('dist/cli.cjs must be ASCII: the launcher reads it as latin1');
+
 // Keys the launcher's code cache to the bundle's content: V8 only checks the source length, and
 // npm installs every file with the same mtime, so an upgrade of equal size would run old bytecode.
 const bundleHash = createHash('sha256').update(readFileSync('dist/cli.cjs')).digest('hex').slice(0, 16);

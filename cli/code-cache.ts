@@ -15,7 +15,8 @@ import vm from 'node:vm';
 export function requireCached(
   file: string, cacheName: string, key: string, cacheDirs: string[], importModule: (url: string) => Promise<unknown>,
 ): Record<string, unknown> {
-  const source = readFileSync(file, 'utf8');
+  // The bundle is ASCII (esbuild's default charset, checked by build.mjs): latin1 reads it without UTF-8 decoding.
+  const source = readFileSync(file, 'latin1');
   const name = `${cacheName}-${key}-${process.versions.v8}-${process.arch}.v8`;
   let cachedData: Buffer | undefined;
   for (const dir of cacheDirs) {
