@@ -30,6 +30,7 @@ const lazyBuiltinsPlugin = {
 // Code caches of the previous build can never match the new one.
 rmSync('dist/.cache', { recursive: true, force: true });
 
+const CLI_WRAPPER_PARAMS = 'exports, require, module, __filename, __dirname, __skImport';
 const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version);
 const common = {
   bundle: true,
@@ -48,7 +49,10 @@ await build({
   // CommonJS so V8 can cache its compiled code (vm.Script); import.meta.url is rebuilt from __filename.
   format: 'cjs',
   define: { 'import.meta.url': '__skImportMetaUrl', __SPEC_KITTY_VERSION__: version },
-  banner: { js: "var __skImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  // The file is one function expression, the CommonJS wrapper the launcher calls: V8 then compiles
+  // the file's text as read, where a wrapper added at run time would cost a copy of the whole source.
+  banner: { js: `(function (${CLI_WRAPPER_PARAMS}) {var __skImportMetaUrl = require('url').pathToFileURL(__filename).href;` },
+  footer: { js: '})' },
   sourcemap: 'linked',
 });
 

@@ -8,6 +8,11 @@ import vm from 'node:vm';
  * command costs at start-up; with the cache, V8 reuses the bytecode of the last run of the
  * same command instead. A missing, stale or rejected cache only costs a compile and a rewrite.
  *
+ * The file holds one function expression, the CommonJS wrapper
+ * `(function (exports, require, module, __filename, __dirname, __skImport) {…})`, written by
+ * build.mjs: a wrapper added here would make V8 flatten a copy of the whole source, young
+ * garbage that brings a GC forward.
+ *
  * `key` must change whenever the bundle's content does (the launcher passes a hash of it baked
  * in at build time): V8 accepts cached data for any source of the same length, and npm gives
  * installed files a fixed mtime, so size and mtime cannot tell an upgrade from the old build.
@@ -25,7 +30,7 @@ export function requireCached(
       break;
     } catch { /* not cached there */ }
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __skImport) {${source}\n})`, {
+  const script = new vm.Script(source, {
     filename: file,
     cachedData,
   });

@@ -4,6 +4,9 @@ import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
+/** The CommonJS wrapper build.mjs puts around the bundle. */
+const wrap = (body: string) => `(function (exports, require, module, __filename, __dirname, __skImport) {\n${body}\n})`;
+
 /** Runs a tiny CommonJS "bundle" through requireCached in a fresh process, as the launcher does. */
 function runCached(dir: string, cacheDirs: string[], key = 'aaaa1111'): string {
   const script = `const { requireCached } = await import(${JSON.stringify(join(REPO_ROOT, 'cli/code-cache.ts'))});
@@ -16,7 +19,7 @@ function bundleDir(): string {
   const dir = tempDir('sk-cache-');
   writeFileSync(join(dir, 'dep.mjs'), 'export const value = 41;');
   // The bundle reaches an ES module through the import the launcher hands it.
-  writeFileSync(join(dir, 'bundle.cjs'), `exports.answer = async () => (await __skImport(${JSON.stringify('file://' + join(dir, 'dep.mjs'))})).value + 1;`);
+  writeFileSync(join(dir, 'bundle.cjs'), wrap(`exports.answer = async () => (await __skImport(${JSON.stringify('file://' + join(dir, 'dep.mjs'))})).value + 1;`));
   return dir;
 }
 
@@ -68,8 +71,8 @@ test('an upgrade to a bundle of the same length runs the new code, not the old c
   const dir = tempDir('sk-cache-');
   const cache = join(dir, 'cache');
   const bundle = join(dir, 'bundle.cjs');
-  const a = 'exports.answer = async () => 41;';
-  const b = 'exports.answer = async () => 42;';
+  const a = wrap('exports.answer = async () => 41;');
+  const b = wrap('exports.answer = async () => 42;');
   t.is(a.length, b.length);
   // npm installs every file with the same mtime: only the key can tell the builds apart.
   const fixed = new Date('1985-10-26T08:15:00Z');
