@@ -19,5 +19,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const cacheDirs = [join(here, '.cache'), join(specKittyHome(), 'cache')];
   const { run } = requireCached(join(here, 'cli.cjs'), command, __SPEC_KITTY_BUNDLE_HASH__, cacheDirs, (url) => import(url)) as { run(argv: string[]): Promise<number> };
   // No top-level await: the launcher is built as CommonJS.
-  void run(process.argv).then((code) => { process.exitCode = code; });
+  void run(process.argv).then((code) => {
+    process.exitCode = code;
+    // Once nothing is left to run (output written, plugins stopped), exit at once: Node's own
+    // tear-down of the heap and handles that follows otherwise takes a few ms on a small machine.
+    process.once('beforeExit', () => process.exit(code));
+  });
 }
