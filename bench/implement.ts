@@ -9,7 +9,7 @@ import { CLI, compareToBareNode, type Ratio, wallMs } from './measure.js';
  * (DESIGN §7: ≤ 1.6). Each run gets a fresh copy of a prepared project, so every run
  * does a real planned → doing move and a real queue insert.
  */
-export function benchImplement(runs = 15): Ratio {
+export function benchImplement(runs = 21): Ratio {
   const work = mkdtempSync(join(tmpdir(), 'sk-bench-'));
   const env = { ...process.env, SPEC_KITTY_HOME: join(work, 'home'), NO_COLOR: '1' };
   const template = join(work, 'template');
