@@ -7,8 +7,8 @@ import { chmodSync, readFileSync, rmSync } from 'node:fs';
 
 // Some dependencies load a heavy Node built-in at import time for a path spec-kitty never takes:
 // commander loads child_process (and with it net and the stream stack) only to run executable
-// subcommands, which spec-kitty has none of; ulid loads node:crypto only when given no random
-// source, and spec-kitty gives it one. Their require gets a stand-in that loads the real module
+// subcommands, which spec-kitty has none of; ulid imports node:crypto but uses it only when
+// given no random source, and spec-kitty gives it one. Their require gets a stand-in that loads the real module
 // on first use. (Our own code loads these lazily through core/lazy-builtins.ts.)
 const lazyBuiltins = { commander: 'child_process', ulid: 'crypto' };
 const lazyBuiltinsPlugin = {

@@ -50,5 +50,5 @@ export function compareToBareNode(name: string, budget: number, runs: number, ca
 }
 
 export function formatRatio(r: Ratio): string {
-  return `${r.ok ? 'ok  ' : 'OVER'} ${r.name}: median ${r.candidateMs.toFixed(1)} ms vs node -e 0 ${r.baselineMs.toFixed(1)} ms → ratio ${r.ratio.toFixed(2)} (median of paired runs; budget ≤ ${r.budget}; best-run ratio ${r.bestRatio.toFixed(2)})`;
+  return `${r.ok ? 'ok  ' : 'OVER'} ${r.name}: median ${r.candidateMs.toFixed(1)} ms vs node -e 0 ${r.baselineMs.toFixed(1)} ms → median of paired ratios ${r.ratio.toFixed(2)} (budget ≤ ${r.budget}; best-run ratio ${r.bestRatio.toFixed(2)})`;
 }

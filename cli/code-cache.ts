@@ -34,8 +34,10 @@ export function requireCached(
     filename: file,
     cachedData,
   });
+  const wrapper: unknown = script.runInThisContext();
+  if (typeof wrapper !== 'function') throw new Error(`${file} is not a spec-kitty bundle (no CommonJS wrapper); run npm run build`);
   const module = { exports: {} as Record<string, unknown> };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), importModule);
+  wrapper(module.exports, createRequire(file), module, file, dirname(file), importModule);
   if (!cachedData || script.cachedDataRejected) {
     // At exit the cache also holds every function this command ran, compiled. Failed runs
     // (a mistyped command, say) are not worth a file.

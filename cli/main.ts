@@ -23,6 +23,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     process.exitCode = code;
     // Once nothing is left to run (output written, plugins stopped), exit at once: Node's own
     // tear-down of the heap and handles that follows otherwise takes a few ms on a small machine.
-    process.once('beforeExit', () => process.exit(code));
+    // A beforeExit listener of a plugin may have started more work: then wait for that too.
+    const exitWhenIdle = () => {
+      if (process.getActiveResourcesInfo().length === 0) process.exit();
+      else process.once('beforeExit', exitWhenIdle);
+    };
+    process.once('beforeExit', exitWhenIdle);
   });
 }

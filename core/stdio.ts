@@ -5,14 +5,38 @@ import { createRequire } from 'node:module';
 // stream stack (and node:tty with net for a terminal): about 5 ms, a noticeable share of a
 // short command. Writing to the descriptor and asking fstat first skip that where they can.
 
-const fallenBack = new Set<number>();
-const stream = (fd: 1 | 2) => (fd === 1 ? process.stdout : process.stderr);
+type Fd = 1 | 2;
+const NAMES = { 1: 'stdout', 2: 'stderr' } as const;
 
-/** Writes `text` to stdout (1) or stderr (2), synchronously, so nothing is lost at exit. */
-export function writeFd(fd: 1 | 2, text: string): void {
-  // Windows consoles need the stream's encoding handling; once a stream took over, keep the order.
-  if (process.platform === 'win32' || fallenBack.has(fd)) {
-    stream(fd).write(text);
+// Once anything (a plugin's console.log, say) has built a stream, all output to that
+// descriptor goes through it: a direct write could overtake what the stream still holds.
+const built = new Set<Fd>();
+for (const fd of [1, 2] as const) {
+  const property = Object.getOwnPropertyDescriptor(process, NAMES[fd]);
+  if (property?.get && property.configurable) {
+    Object.defineProperty(process, NAMES[fd], {
+      ...property,
+      get() {
+        if (!built.has(fd)) {
+          built.add(fd);
+          const stream = property.get!.call(process) as NodeJS.WriteStream;
+          // A reader that has gone (`spec-kitty status | head -1`) is not an error of ours.
+          stream.on('error', (error: NodeJS.ErrnoException) => { if (error.code !== 'EPIPE') throw error; });
+        }
+        return property.get!.call(process);
+      },
+    });
+  }
+}
+
+/**
+ * Writes `text` to stdout (1) or stderr (2). Straight to the descriptor, synchronously, until
+ * a stream exists; then through the stream, which Node flushes before a natural exit.
+ */
+export function writeFd(fd: Fd, text: string): void {
+  // Windows consoles need the stream's encoding handling.
+  if (process.platform === 'win32' || built.has(fd)) {
+    process[NAMES[fd]].write(text);
     return;
   }
   let rest = Buffer.from(text);
@@ -21,18 +45,17 @@ export function writeFd(fd: 1 | 2, text: string): void {
       rest = rest.subarray(writeSync(fd, rest));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') return; // the reader has gone (`spec-kitty status | head -1`)
+      if (code === 'EPIPE') return; // the reader has gone
       if (code !== 'EAGAIN') throw error;
       // A non-blocking pipe that is full: the stream waits for room without spinning.
-      fallenBack.add(fd);
-      stream(fd).write(rest);
+      process[NAMES[fd]].write(rest);
       return;
     }
   }
 }
 
 /** Whether `fd` is a terminal. Pipes and files are told by one fstat: only a character device can be a terminal. */
-export function isTerminal(fd: 1 | 2): boolean {
+export function isTerminal(fd: Fd): boolean {
   try {
     if (!fstatSync(fd).isCharacterDevice()) return false;
   } catch {

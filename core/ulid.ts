@@ -8,6 +8,10 @@ const pool = new Uint8Array(512);
 let next = pool.length;
 
 function refill(): void {
+  if (process.platform === 'win32') {
+    nodeCrypto().randomFillSync(pool);
+    return;
+  }
   try {
     const fd = openSync('/dev/urandom', 'r');
     try {
@@ -19,7 +23,7 @@ function refill(): void {
       closeSync(fd);
     }
   } catch {
-    nodeCrypto().randomFillSync(pool); // no /dev/urandom (Windows)
+    nodeCrypto().randomFillSync(pool); // no readable /dev/urandom (a sandbox)
   }
 }
 

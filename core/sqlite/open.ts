@@ -4,14 +4,20 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ADDON = join('better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+const PACKAGE = join('node_modules', 'better-sqlite3');
+const ADDON = join('build', 'Release', 'better_sqlite3.node');
 let addon: object | undefined;
 
-/** The addon in the nearest node_modules up from this file, the folders Node's own lookup tries first. */
+/**
+ * The addon of the nearest node_modules/better-sqlite3 up from this file: the package Node's
+ * own lookup would find first. Null when that package has no built addon, or there is none.
+ */
 function nearestAddon(): string | null {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', ADDON);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(dir, PACKAGE, 'package.json'))) {
+      const file = join(dir, PACKAGE, ADDON);
+      return existsSync(file) ? file : null;
+    }
     if (dirname(dir) === dir) return null;
   }
 }
@@ -20,7 +26,8 @@ function nearestAddon(): string | null {
  * better-sqlite3's JavaScript is bundled (and so code-cached) with the CLI; only its native
  * addon loads from node_modules, on the first open. It is found by a walk up the folders and
  * loaded with process.dlopen: the `bindings` package's search, or even require.resolve and
- * require, cost about 1 ms more. require.resolve stays as the fallback for unusual layouts.
+ * require, cost about 1 ms more. require.resolve stays as the fallback (NODE_PATH, a package
+ * whose addon is missing, where it fails with Node's own message).
  */
 function nativeAddon(): object {
   if (!addon) {
@@ -31,7 +38,7 @@ function nativeAddon(): object {
       addon = module.exports;
     } else {
       const require = createRequire(import.meta.url);
-      addon = require(join(dirname(require.resolve('better-sqlite3/package.json')), '..', ADDON)) as object;
+      addon = require(join(dirname(require.resolve('better-sqlite3/package.json')), ADDON)) as object;
     }
   }
   return addon;

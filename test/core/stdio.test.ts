@@ -36,19 +36,35 @@ test('a full non-blocking pipe (EAGAIN) hands the rest to Node\'s stream, still 
   t.is(r.stderr, 'done\n');
 });
 
+const shell = (script: string) => spawnSync('bash', ['-o', 'pipefail', '-c', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+const fixture = node.map((a) => `'${a}'`).join(' ');
+
 test('a reader that goes away (| head) ends the output quietly, not with EPIPE', (t) => {
-  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `${node.map((a) => `'${a}'`).join(' ')} write 1000000 | head -c 20`], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const r = shell(`${fixture} write 1000000 | head -c 20`);
   t.is(r.stdout, lines(1)[0].slice(0, 20));
   t.is(r.stderr, 'done\n');
   t.is(r.status, 0);
 });
 
+test('a reader that goes away after the stream took over also ends the output quietly', (t) => {
+  const r = shell(`${fixture} write 1000000 stream-first | (sleep 1; head -c 6)`);
+  t.is(r.stdout, 'start\n');
+  t.is(r.stderr, 'done\n');
+  t.is(r.status, 0);
+});
+
+test('output the stream still holds (a plugin\'s console.log) is not overtaken by a direct write', async (t) => {
+  const r = await slowReader(['stream-then-mark'], 100);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'y'.repeat(1_000_000) + '\nMARK\n');
+});
+
 test('isTerminal: false for a pipe and a file, true on a real terminal', (t) => {
   t.is(spawnSync(node[0], [...node.slice(1), 'is-terminal'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout, 'false\n');
   const file = join(tempDir(), 'out.txt');
-  spawnSync('bash', ['-c', `${node.map((a) => `'${a}'`).join(' ')} is-terminal > '${file}'`], { cwd: REPO_ROOT });
+  shell(`${fixture} is-terminal > '${file}'`);
   t.is(readFileSync(file, 'utf8'), 'false\n');
   // util-linux `script` runs the fixture on a pseudo-terminal.
-  const pty = spawnSync('script', ['-qec', `${node.map((a) => `'${a}'`).join(' ')} is-terminal`, '/dev/null'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const pty = spawnSync('script', ['-qec', `${fixture} is-terminal`, '/dev/null'], { cwd: REPO_ROOT, encoding: 'utf8' });
   t.is(pty.stdout.trim(), 'true');
 });
