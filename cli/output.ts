@@ -10,7 +10,9 @@ export function print(line = ''): void {
   writeFd(1, line + '\n');
 }
 
-const color = () => useColor(() => isTerminal(1));
+// Decided once, on first use, as the logger does for stderr.
+let decided: boolean | undefined;
+const color = () => (decided ??= useColor(() => isTerminal(1)));
 export const bold = (s: string) => (color() ? `\x1b[1m${s}\x1b[0m` : s);
 export const dim = (s: string) => (color() ? `\x1b[2m${s}\x1b[0m` : s);
 

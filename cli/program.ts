@@ -4,7 +4,6 @@ import { writeFd } from '../core/stdio.js';
 import { configureRuntime } from './runtime.js';
 import { VERSION } from './version.js';
 
-
 const FOOTER = `
 Examples:
   $ spec-kitty init                       give this repository its project identity

@@ -17,13 +17,13 @@ for (const fd of [1, 2] as const) {
     Object.defineProperty(process, NAMES[fd], {
       ...property,
       get() {
+        const stream = property.get!.call(process) as NodeJS.WriteStream;
         if (!built.has(fd)) {
           built.add(fd);
-          const stream = property.get!.call(process) as NodeJS.WriteStream;
           // A reader that has gone (`spec-kitty status | head -1`) is not an error of ours.
           stream.on('error', (error: NodeJS.ErrnoException) => { if (error.code !== 'EPIPE') throw error; });
         }
-        return property.get!.call(process);
+        return stream;
       },
     });
   }

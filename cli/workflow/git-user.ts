@@ -1,25 +1,13 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { commonGitDir, gitDirOf } from './git-dir.js';
 
 export interface GitUser {
   name?: string;
   email?: string;
   /** True when a file uses include/includeIf: only git itself can resolve those. */
   hasIncludes: boolean;
-}
-
-/** The repository's git dir (worktrees and submodules point to it from a `.git` file). */
-function gitDirOf(from: string): string | null {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const dotGit = join(dir, '.git');
-    if (existsSync(dotGit)) {
-      if (statSync(dotGit).isDirectory()) return dotGit;
-      const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
-      return m ? resolve(dir, m[1]) : null;
-    }
-    if (dirname(dir) === dir) return null;
-  }
 }
 
 function unquote(raw: string): string {
@@ -77,6 +65,6 @@ export function readGitUser(cwd: string, env: NodeJS.ProcessEnv = process.env): 
     readInto(join(home, '.gitconfig'), user);
   }
   const gitDir = gitDirOf(cwd);
-  if (gitDir) readInto(join(gitDir, 'config'), user);
+  if (gitDir) readInto(join(commonGitDir(gitDir), 'config'), user);
   return user;
 }

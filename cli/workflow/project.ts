@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { UserError } from '../../core/errors.js';
+import { findUp, isDirectory } from '../../core/find-up.js';
 import { findProjectRoot } from '../../core/project-root.js';
 
 export const SPECS_DIR = 'kitty-specs';
@@ -12,22 +12,13 @@ export interface WorkflowProject {
   display(path: string): string;
 }
 
-const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-
 /**
  * The project holding `kitty-specs/`: the `.kittify/` root, or else (a project that
  * predates `.kittify/`) the nearest folder with `kitty-specs/`.
  */
 export function findWorkflowProject(cwd: string): WorkflowProject | null {
-  let root = findProjectRoot(cwd);
-  if (!root) {
-    for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-      if (isDir(join(dir, SPECS_DIR))) { root = dir; break; }
-      if (dirname(dir) === dir) break;
-    }
-  }
-  if (!root) return null;
-  const base = root;
+  const base = findProjectRoot(cwd) ?? findUp(cwd, (dir) => isDirectory(join(dir, SPECS_DIR)));
+  if (!base) return null;
   return { root: base, specsDir: join(base, SPECS_DIR), display: (p) => relative(base, p) || '.' };
 }
 

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
 import { nodeCrypto } from '../lazy-builtins.js';
 
 export const NODE_ID_FILE = 'node-id';
@@ -35,16 +36,8 @@ export function machineNodeId(home?: string): string {
   } catch { /* not remembered yet */ }
   const id = derive(name);
   try {
-    // A cache, so no fsync: a lost or torn file is only derived again (the check above).
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${id}\n${name}\n`, { mode: 0o600 });
-    try {
-      renameSync(tmp, file);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      throw error;
-    }
+    writeFileAtomic(file, `${id}\n${name}\n`);
   } catch { /* a read-only home: derive it every run */ }
   return id;
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findUp } from '../find-up.js';
 
 const PACKAGE = join('node_modules', 'better-sqlite3');
 const ADDON = join('build', 'Release', 'better_sqlite3.node');
@@ -13,13 +14,9 @@ let addon: object | undefined;
  * own lookup would find first. Null when that package has no built addon, or there is none.
  */
 function nearestAddon(): string | null {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, PACKAGE, 'package.json'))) {
-      const file = join(dir, PACKAGE, ADDON);
-      return existsSync(file) ? file : null;
-    }
-    if (dirname(dir) === dir) return null;
-  }
+  const top = findUp(dirname(fileURLToPath(import.meta.url)), (dir) => existsSync(join(dir, PACKAGE, 'package.json')));
+  const file = top && join(top, PACKAGE, ADDON);
+  return file && existsSync(file) ? file : null;
 }
 
 /**

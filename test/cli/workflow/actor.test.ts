@@ -5,6 +5,7 @@ import { tempDir } from '../../helpers/cli.js';
 import { makeGitRepo, git } from '../../helpers/git.js';
 import { currentActor } from '../../../cli/workflow/actor.js';
 import { readGitUser } from '../../../cli/workflow/git-user.js';
+import { currentBranch } from '../../../cli/workflow/git-branch.js';
 
 const isolated = (home: string) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', XDG_CONFIG_HOME: join(home, '.config') });
 
@@ -27,6 +28,17 @@ test('the file parser agrees with git on a real repository', (t) => {
   const repo = makeGitRepo();
   git(repo, 'config', 'user.name', 'Zoë Dev # not a comment in quotes?');
   t.is(readGitUser(repo).name, git(repo, 'config', 'user.name'));
+});
+
+test('in a linked worktree (.git is a file) the branch is the worktree\'s and the user the repository\'s', (t) => {
+  const repo = makeGitRepo();
+  git(repo, 'commit', '-q', '--allow-empty', '-m', 'start');
+  const worktree = join(tempDir(), 'wt');
+  git(repo, 'worktree', 'add', '-q', '-b', '002-payments', worktree);
+  mkdirSync(join(worktree, 'kitty-specs'));
+  t.is(currentBranch(join(worktree, 'kitty-specs')), '002-payments');
+  t.is(currentBranch(repo), 'main');
+  t.like(readGitUser(worktree, isolated(tempDir())), { name: 'Test User', email: 'test@example.com' });
 });
 
 test('includes are detected so git itself can be asked', (t) => {
