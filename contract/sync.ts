@@ -1,0 +1,147 @@
+/**
+ * Shapes of the sync protocol (DESIGN §6): HTTP bodies of the hub's API and the WebSocket
+ * messages. Responses allow extra keys (an older client keeps working against a newer hub);
+ * requests the hub parses are strict where the protocol is ours.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { EnvelopeSchema, IngestEnvelopeSchema, LaneSchema, payloadRules } from './envelope.js';
+import { MAX_EVENTS_PER_BATCH } from './limits.js';
+import { ISO_UTC_LENIENT, UUID } from './patterns.js';
+import { NonEmptyString, Nullable, StringEnum } from './schema-parts.js';
+
+const Seconds = () => Type.Number({ minimum: 0, 'x-must': 'be a number of seconds ≥ 0' });
+const Count = () => Type.Integer({ minimum: 0, 'x-must': 'be an integer ≥ 0' });
+
+// POST /api/v1/token/  and  POST /api/v1/token/refresh/
+export const TokenRequestSchema = Type.Object({
+  username: NonEmptyString(),
+  password: NonEmptyString(),
+}, { additionalProperties: false });
+export type TokenRequest = Static<typeof TokenRequestSchema>;
+
+export const RefreshRequestSchema = Type.Object({ refresh: NonEmptyString() }, { additionalProperties: false });
+export type RefreshRequest = Static<typeof RefreshRequestSchema>;
+
+/** The answer to a login and to a refresh (then with both tokens rotated). */
+export const TokenResponseSchema = Type.Object({
+  access: NonEmptyString(),
+  refresh: NonEmptyString(),
+  access_lifetime: Seconds(),
+  refresh_lifetime: Seconds(),
+  team_slug: NonEmptyString(),
+});
+export type TokenResponse = Static<typeof TokenResponseSchema>;
+
+// POST /api/v1/events/batch/
+export const EVENT_RESULT_STATUSES = ['success', 'duplicate', 'rejected'] as const;
+export const EventResultStatusSchema = StringEnum(EVENT_RESULT_STATUSES);
+export type EventResultStatus = Static<typeof EventResultStatusSchema>;
+
+/** A batch as the hub accepts it: 2.x-compatible envelopes, at most 1000. */
+export const BatchRequestSchema = Type.Object({
+  events: Type.Array(IngestEnvelopeSchema, { maxItems: MAX_EVENTS_PER_BATCH }),
+});
+export type BatchRequest = Static<typeof BatchRequestSchema>;
+
+/** A batch as our client sends it. */
+export const ClientBatchRequestSchema = Type.Object({
+  events: Type.Array(EnvelopeSchema, { maxItems: MAX_EVENTS_PER_BATCH }),
+}, { additionalProperties: false });
+export type ClientBatchRequest = Static<typeof ClientBatchRequestSchema>;
+
+export const EventResultSchema = Type.Object({
+  event_id: NonEmptyString(),
+  status: EventResultStatusSchema,
+  error_message: Type.Optional(Type.String()),
+});
+export type EventResult = Static<typeof EventResultSchema>;
+
+/** 200: exactly one result per event sent. */
+export const BatchResponseSchema = Type.Object({ results: Type.Array(EventResultSchema) });
+export type BatchResponse = Static<typeof BatchResponseSchema>;
+
+/** 400: the whole request was refused; `details` names poison events when the hub can tell. */
+export const BadRequestBodySchema = Type.Object({
+  error: Type.String(),
+  details: Type.Optional(Type.Array(Type.Object({ event_id: Type.String(), error: Type.String() }))),
+});
+export type BadRequestBody = Static<typeof BadRequestBodySchema>;
+
+export const SyncLimitsSchema = Type.Object({
+  max_events_per_batch: Count(),
+  max_decompressed_bytes_per_batch: Count(),
+  max_event_bytes: Type.Optional(Count()),
+});
+export type SyncLimits = Static<typeof SyncLimitsSchema>;
+
+/** 413: the batch was too large; the client halves it. */
+export const TooLargeBodySchema = Type.Object({ limits: SyncLimitsSchema });
+export type TooLargeBody = Static<typeof TooLargeBodySchema>;
+
+// GET /api/v1/sync/health/
+export const HealthResponseSchema = Type.Object({
+  status: Type.Literal('ok'),
+  sync_ingress: Type.Object({
+    limits: Type.Object({ max_events_per_batch: Count(), max_decompressed_bytes_per_batch: Count() }),
+  }),
+});
+export type HealthResponse = Static<typeof HealthResponseSchema>;
+
+// POST /api/v1/ws-token/ (no body)
+export const WsTokenResponseSchema = Type.Object({ ws_token: NonEmptyString(), expires_in: Seconds() });
+export type WsTokenResponse = Static<typeof WsTokenResponseSchema>;
+
+// WebSocket /ws/v1/events/
+/** A project the team's board shows. */
+export const SnapshotProjectSchema = Type.Object({
+  project_uuid: Type.String({ pattern: UUID, 'x-must': 'be a UUID' }),
+  project_slug: Nullable(Type.String({ minLength: 1 }), 'be a non-empty string or null'),
+});
+/** One work package of the materialized board. */
+export const SnapshotWorkPackageSchema = Type.Object({
+  project_uuid: Type.String({ pattern: UUID, 'x-must': 'be a UUID' }),
+  feature_slug: NonEmptyString(),
+  wp_id: NonEmptyString(),
+  lane: LaneSchema,
+});
+
+export const WsSnapshotMessageSchema = Type.Object({
+  type: Type.Literal('snapshot'),
+  work_packages: Type.Array(SnapshotWorkPackageSchema),
+  projects: Type.Array(SnapshotProjectSchema),
+});
+/** An event of the team, pushed by the hub: a stored (2.x-compatible) envelope plus `type`. */
+export const WsEventMessageSchema = Type.Object({
+  type: Type.Literal('event'),
+  ...IngestEnvelopeSchema.properties,
+}, { additionalProperties: true, ...payloadRules });
+export const WsAckMessageSchema = Type.Object({
+  type: Type.Literal('ack'),
+  event_id: NonEmptyString(),
+  status: EventResultStatusSchema,
+  error_message: Type.Optional(Type.String()),
+});
+export const WsPingMessageSchema = Type.Object({
+  type: Type.Literal('ping'),
+  timestamp: Type.String({ pattern: ISO_UTC_LENIENT, 'x-must': 'be ISO-8601 UTC' }),
+});
+export const WsPongMessageSchema = Type.Object({
+  type: Type.Literal('pong'),
+  timestamp: Type.Optional(Type.String()),
+});
+
+export type WsSnapshotMessage = Static<typeof WsSnapshotMessageSchema>;
+export type WsEventMessage = Static<typeof WsEventMessageSchema>;
+export type WsAckMessage = Static<typeof WsAckMessageSchema>;
+export type WsPingMessage = Static<typeof WsPingMessageSchema>;
+export type WsPongMessage = Static<typeof WsPongMessageSchema>;
+
+/** What the hub sends on the socket. */
+export const WsServerMessageSchema = Type.Union([
+  WsSnapshotMessageSchema, WsEventMessageSchema, WsAckMessageSchema, WsPingMessageSchema, WsPongMessageSchema,
+]);
+export type WsServerMessage = Static<typeof WsServerMessageSchema>;
+
+/** What a client sends: an envelope (bare, or with `"type":"event"`), a ping or a pong. */
+export const WsClientMessageSchema = Type.Union([WsPingMessageSchema, WsPongMessageSchema, IngestEnvelopeSchema]);
+export type WsClientMessage = Static<typeof WsClientMessageSchema>;
