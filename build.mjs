@@ -3,29 +3,9 @@
 // start-up, not hundreds of modules; the cache means it is rarely compiled at all.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
-
-// Some dependencies load a heavy Node built-in at import time for a path spec-kitty never takes:
-// commander loads child_process (and with it net and the stream stack) only to run executable
-// subcommands, which spec-kitty has none of; ulid imports node:crypto but uses it only when
-// given no random source, and spec-kitty gives it one. Their require gets a stand-in that loads the real module
-// on first use. (Our own code loads these lazily through core/lazy-builtins.ts.)
-const lazyBuiltins = { commander: 'child_process', ulid: 'crypto' };
-const lazyBuiltinsPlugin = {
-  name: 'lazy-builtins',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?(child_process|crypto)$/ }, (args) => {
-      const builtin = args.path.replace(/^node:/, '');
-      const lazy = Object.entries(lazyBuiltins).some(([pkg, name]) =>
-        name === builtin && new RegExp(`[\\\\/]node_modules[\\\\/]${pkg}[\\\\/]`).test(args.importer));
-      return lazy ? { path: builtin, namespace: 'lazy' } : undefined;
-    });
-    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-      contents: `let m; module.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:${args.path}'))[key] });`,
-      loader: 'js',
-    }));
-  },
-};
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import ts from 'typescript';
+import { lazyBuiltins } from './cli/launcher/lazy-builtins.mjs';
 
 // Code caches of the previous build can never match the new one.
 rmSync('dist/.cache', { recursive: true, force: true });
@@ -34,9 +14,12 @@ const CLI_WRAPPER_PARAMS = 'exports, require, module, __filename, __dirname, __s
 const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version);
 const common = {
   bundle: true,
-  plugins: [lazyBuiltinsPlugin],
+  // Loaded on first use in the bundle: see cli/launcher/lazy-builtins.mjs.
+  plugins: [lazyBuiltins(['child_process', 'crypto', 'tty'])],
   platform: 'node',
   target: 'node20',
+  // `spec-kitty/plugin` (the built-in plugins' only import of ours) resolves to its source.
+  conditions: ['development'],
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
@@ -66,7 +49,7 @@ const bundleHash = createHash('sha256').update(readFileSync('dist/cli.cjs')).dig
 
 await build({
   ...common,
-  entryPoints: ['cli/main.ts'],
+  entryPoints: ['cli/launcher/main.ts'],
   outfile: 'dist/spec-kitty.cjs',
   // CommonJS starts faster than an ES module: the launcher is what every command pays first.
   format: 'cjs',
@@ -78,3 +61,20 @@ await build({
   banner: { js: "#!/usr/bin/env node\nvar __skImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 });
 chmodSync('dist/spec-kitty.cjs', 0o755);
+
+// The published plugin API (`spec-kitty/plugin`): a small ES module and its type declarations.
+await build({
+  entryPoints: ['core/plugin-api.ts'],
+  outfile: 'dist/plugin.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
+const config = ts.getParsedCommandLineOfConfigFile('tsconfig.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+const emitted = ts.createProgram(['core/plugin-api.ts'], {
+  ...config.options, noEmit: false, declaration: true, emitDeclarationOnly: true, customConditions: [], outDir: 'dist/types', rootDir: '.',
+}).emit();
+if (emitted.emitSkipped) throw new Error('cannot emit the plugin API type declarations');
+writeFileSync('dist/plugin.d.ts', "export * from './types/core/plugin-api.js';\n");

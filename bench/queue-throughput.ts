@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILTIN_PLUGINS } from '../cli/builtins.js';
-import { createEmitter } from '../core/emitter.js';
-import type { EventDraft } from '../core/envelope.js';
+import { createEmitter } from '../cli/composition-root.js';
+import type { EventDraft } from '../contract/index.js';
 
 export interface ThroughputResult {
   eventsPerSecond: number;

@@ -1,25 +1,79 @@
+import 'reflect-metadata';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Container } from 'inversify';
-import type { EmitResult, EventBus } from './bus.js';
-import type { ServiceOverrides } from './container.js';
-import type { EventDraft } from './envelope.js';
+import { Container } from 'inversify';
+import { EventBus, type EmitResult } from '../core/bus.js';
+import type { EventDraft } from '../contract/index.js';
+import { loadPlugins, type BuiltinRegistry, type LoadedPlugin } from '../core/plugin-loader.js';
+import type { PluginServices } from '../core/plugin.js';
+import { readPipeline } from '../core/pipeline-config.js';
+import type { RuntimeOptions } from '../core/services.js';
+import { TOKENS } from '../core/tokens.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { authModule } from '../services/auth/module.js';
+import { clockModule } from '../services/clock/module.js';
+import { identityModule } from '../services/identity/module.js';
+import { KITTIFY_DIR, findProjectRoot } from '../services/identity/project-root.js';
+import { queueModule } from '../services/queue/module.js';
+import { userDbModule } from '../services/user-db/module.js';
 import { specKittyHome } from './home.js';
-import { createLogger, type Logger } from './logger.js';
-import type { BuiltinRegistry, LoadedPlugin } from './plugin-loader.js';
-import { KITTIFY_DIR, findProjectRoot } from './project-root.js';
-import type { EventQueue } from './services.js';
-import { TOKENS } from './tokens.js';
 
-export interface EmitterOptions {
+/** Works from source (cli/) and from the bundle (dist/): both sit one level below the package root. */
+export const DEFAULT_PIPELINE_FILE = join(fileURLToPath(new URL('..', import.meta.url)), 'plugins.json');
+
+export interface ServicesOptions {
   cwd?: string;
   home?: string;
   verbose?: boolean;
   logger?: Logger;
+  /** The SQLite driver's native module, loaded the launcher's faster way. */
+  sqliteAddon?: () => object;
+  /** Replaces bindings after the modules are loaded (tests, embedders): `c.rebind(TOKENS.Auth).toConstantValue(…)`. */
+  rebind?: (container: Container) => void;
+}
+
+/**
+ * The composition root: the container with every service module. Services are singletons built
+ * on first `get`, so a command pays only for what it uses; reading the queue loads no plugin.
+ */
+export function createServices(options: ServicesOptions = {}): Container {
+  const runtime: RuntimeOptions = { cwd: options.cwd ?? process.cwd(), home: options.home ?? specKittyHome(), verbose: options.verbose ?? false };
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(TOKENS.Options).toConstantValue(runtime);
+  container.bind(TOKENS.Logger).toConstantValue(options.logger ?? createLogger({ verbose: runtime.verbose }));
+  if (options.sqliteAddon) container.bind(TOKENS.SqliteAddon).toConstantValue(options.sqliteAddon);
+  container.load(userDbModule, clockModule, queueModule, identityModule, authModule);
+  container.bind(TOKENS.Bus).to(EventBus);
+  options.rebind?.(container);
+  return container;
+}
+
+/** Settles what is still pending, then closes the per-user database. */
+export function closeServices(container: Container): void {
+  if (container.isBound(TOKENS.Closable)) for (const c of container.getAll(TOKENS.Closable)) c.close();
+  container.get(TOKENS.UserDatabase).close();
+}
+
+/** The typed accessors a plugin gets: the services, never the container or the bus. */
+export function pluginServices(container: Container): PluginServices {
+  return {
+    identity: () => container.get(TOKENS.Identity),
+    auth: () => container.get(TOKENS.Auth),
+    clock: () => container.get(TOKENS.Clock),
+    persistQueue: () => container.get(TOKENS.PersistQueue),
+    readQueue: () => container.get(TOKENS.ReadQueue),
+    syncQueue: () => container.get(TOKENS.SyncQueue),
+  };
+}
+
+export interface EmitterOptions extends ServicesOptions {
   builtins?: BuiltinRegistry;
   /** The default pipeline; the package's plugins.json unless given. */
   defaultsFile?: string;
-  services?: ServiceOverrides;
+  /** Loads a plugin module by URL (the launcher's loader in the shipped CLI). */
+  importModule?: (url: string) => Promise<unknown>;
+  /** The services to build on; a fresh container unless given. */
+  container?: Container;
 }
 
 export interface Emitter {
@@ -32,18 +86,11 @@ export interface Emitter {
   close(deadline?: number): Promise<void>;
 }
 
-/** Works from source (core/) and from the bundle (dist/): both sit one level below the package root. */
-export const DEFAULT_PIPELINE_FILE = join(fileURLToPath(new URL('..', import.meta.url)), 'plugins.json');
-
+/** The services plus the plugins of the effective pipeline, tapped onto the bus in list order. */
 export async function createEmitter(options: EmitterOptions = {}): Promise<Emitter> {
-  // Loaded here, not at import, so a command that never emits never pays for inversify.
-  const [{ createContainer }, { readPipeline }, { loadPlugins }] = await Promise.all([
-    import('./container.js'), import('./pipeline-config.js'), import('./plugin-loader.js'),
-  ]);
-  const cwd = options.cwd ?? process.cwd();
-  const verbose = options.verbose ?? false;
-  const logger = options.logger ?? createLogger({ verbose });
-  const container = createContainer({ cwd, home: options.home ?? specKittyHome(), verbose }, logger, options.services);
+  const container = options.container ?? createServices(options);
+  const { cwd } = container.get(TOKENS.Options);
+  const logger = container.get(TOKENS.Logger);
   const bus = container.get(TOKENS.Bus);
   const projectRoot = findProjectRoot(cwd);
   const builtins = options.builtins ?? {};
@@ -53,8 +100,8 @@ export async function createEmitter(options: EmitterOptions = {}): Promise<Emitt
     Object.keys(builtins),
   );
   const plugins = await loadPlugins(entries, {
-    builtins, projectRoot, hooks: bus.hooks, logger,
-    services: { get: (token) => container.get(token) },
+    builtins, projectRoot, hooks: bus.hooks, logger, services: pluginServices(container),
+    importModule: options.importModule ?? ((url) => import(url)),
   }, problems);
 
   let closed = false;
@@ -64,27 +111,12 @@ export async function createEmitter(options: EmitterOptions = {}): Promise<Emitt
     async close(deadline = Date.now() + 1000) {
       if (closed) return;
       closed = true;
-      await bus.hooks.flush.promise(deadline);
-      await bus.hooks.stop.promise(deadline);
-      container.get<EventQueue>(TOKENS.Queue).close();
+      try {
+        await bus.hooks.flush.promise(deadline);
+        await bus.hooks.stop.promise(deadline);
+      } finally {
+        closeServices(container);
+      }
     },
   };
-}
-
-let shared: Promise<Emitter> | undefined;
-
-/** The process's emitter, built on first use; later calls return the same one (their options are ignored). */
-export function getEmitter(options?: EmitterOptions): Promise<Emitter> {
-  shared ??= createEmitter(options);
-  return shared;
-}
-
-/** The shared emitter if one was asked for; never builds one. */
-export function getEmitterIfBuilt(): Promise<Emitter> | undefined {
-  return shared;
-}
-
-/** Forgets the shared emitter (tests). */
-export function resetEmitter(): void {
-  shared = undefined;
 }

@@ -1,5 +1,5 @@
-import { useColor } from '../core/logger.js';
-import { isTerminal, writeFd } from '../core/stdio.js';
+import { useColor } from '../lib/logger.js';
+import { isTerminal, writeFd } from './launcher/stdio.js';
 
 /** Machine-readable output: one JSON document on stdout, nothing else. */
 export function printJson(value: unknown): void {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
-import { writeFd } from '../core/stdio.js';
+import { writeFd } from './launcher/stdio.js';
 import { configureRuntime } from './runtime.js';
 import { VERSION } from './version.js';
 

@@ -1,13 +1,13 @@
 import { inject, injectable } from 'inversify';
-import { assertEnvelope, type Envelope, type EventDraft } from './envelope.js';
+import { assertEnvelope, type Envelope, type EventDraft } from '../contract/index.js';
 import { createEmitContext, type EmitContext } from './emit-context.js';
 import { PersistError, messageOf } from './errors.js';
 import { createHooks, type BusHooks, type DropInfo } from './hooks.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../lib/logger.js';
 import type { MachineClock } from './services.js';
 import { installTapSemantics } from './tap-semantics.js';
 import { TOKENS } from './tokens.js';
-import { newUlid } from './ulid.js';
+import { newUlid } from '../lib/ulid.js';
 
 export type EmitResult =
   | { status: 'emitted'; envelope: Envelope; context: EmitContext }
@@ -63,8 +63,10 @@ export class EventBus {
     }
 
     await this.hooks.persist.promise(envelope, context);
-    if (context.persistedBy.length === 0) {
-      throw new PersistError('event not queued: no persist plugin is enabled (enable "queue-persist" in plugins.json)', null);
+    // Durability is the bus's rule, not a convention: a persist tap that ran is not enough.
+    if (!context.durable) {
+      const ran = context.persistedBy.length > 0 ? `persist plugins ran (${context.persistedBy.join(', ')}) but none` : 'no persist plugin is enabled that';
+      throw new PersistError(`event not queued: ${ran} made it durable (queue-persist does; it is required in plugins.json)`, null);
     }
 
     if (context.deliverable) await this.deliver(envelope, context);

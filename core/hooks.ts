@@ -1,7 +1,7 @@
 import {
   AsyncParallelHook, AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook,
 } from 'tapable';
-import type { Envelope } from './envelope.js';
+import type { Envelope } from '../contract/index.js';
 import type { EmitContext } from './emit-context.js';
 
 /** Why a guard dropped an event; a guard bails by returning a reason string. */

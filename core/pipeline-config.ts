@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { pipelineEntryViolations, type ProjectPipelineFileEntry } from '../contract/index.js';
 import { PluginConfigError } from './errors.js';
 
 export type PluginSource = 'built-in' | 'package' | 'path';
@@ -22,16 +23,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-const ENTRY_KEYS = ['use', 'enabled', 'required', 'options', 'before', 'after'];
-
-interface RawEntry {
-  use: string;
-  enabled?: boolean;
-  required?: boolean;
-  options?: Record<string, unknown>;
-  before?: string;
-  after?: string;
-}
+type RawEntry = ProjectPipelineFileEntry;
 
 export function sourceOf(use: string, builtins: readonly string[]): PluginSource {
   if (use.startsWith('.') || use.startsWith('/') || /^[A-Za-z]:[\\/]/.test(use)) return 'path';
@@ -63,27 +55,15 @@ function readEntries(file: string, text: string, allowPosition: boolean): { entr
   const entries: RawEntry[] = [];
   const problems: ConfigProblem[] = [];
   list.forEach((raw, i) => {
-    const where = `plugins[${i}]`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      problems.push({ plugin: null, file, message: `${where} must be an object` });
+    // Each entry on its own: a bad one is reported (every violation, with its path) and the rest still load.
+    const violations = pipelineEntryViolations(raw, { allowPosition, where: `plugins[${i}]` });
+    if (violations.length === 0) {
+      entries.push(raw as RawEntry);
       return;
     }
-    const e = raw as Record<string, unknown>;
-    const name = typeof e.use === 'string' && e.use !== '' ? e.use : null;
-    const fail = (message: string) => problems.push({ plugin: name, file, message: `${where}: ${message}` });
-    if (!name) return fail('"use" must name a built-in plugin, a package or a path');
-    const unknown = Object.keys(e).filter((k) => !ENTRY_KEYS.includes(k) || (!allowPosition && (k === 'before' || k === 'after')));
-    if (unknown.length) return fail(`unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
-    if (e.enabled !== undefined && typeof e.enabled !== 'boolean') return fail('"enabled" must be true or false');
-    if (e.required !== undefined && typeof e.required !== 'boolean') return fail('"required" must be true or false');
-    if (e.options !== undefined && (typeof e.options !== 'object' || e.options === null || Array.isArray(e.options))) {
-      return fail('"options" must be an object');
-    }
-    if (e.before !== undefined && e.after !== undefined) return fail('give "before" or "after", not both');
-    for (const k of ['before', 'after'] as const) {
-      if (e[k] !== undefined && typeof e[k] !== 'string') return fail(`"${k}" must name a plugin of the pipeline`);
-    }
-    entries.push(e as unknown as RawEntry);
+    const use = (raw as { use?: unknown } | null)?.use;
+    const plugin = typeof use === 'string' && use !== '' ? use : null;
+    for (const message of violations) problems.push({ plugin, file, message });
   });
   return { entries, problems };
 }
@@ -128,7 +108,12 @@ export function readPipeline(
           problems.push({ plugin: e.use, file: projectFile, message: 'a listed plugin cannot be moved; disable it and add it again under another path' });
           continue;
         }
-        if (e.enabled !== undefined) existing.enabled = e.enabled;
+        if (e.enabled === false && existing.required) {
+          // A required plugin is what makes events durable: without it a command would change files and record nothing.
+          problems.push({ plugin: e.use, file: projectFile, message: 'is required and cannot be disabled; it stays enabled' });
+        } else if (e.enabled !== undefined) {
+          existing.enabled = e.enabled;
+        }
         // Lowering `required` would let a project silently stop queueing; only raising is allowed.
         if (e.required) existing.required = true;
         if (e.options) existing.options = { ...existing.options, ...e.options };

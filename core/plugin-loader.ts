@@ -3,10 +3,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginConfigError, messageOf } from './errors.js';
 import type { BusHooks, HookName } from './hooks.js';
-import { importModule } from './import-module.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../lib/logger.js';
 import type { ConfigProblem, PipelineEntry } from './pipeline-config.js';
-import type { Plugin, PluginContext, PluginExport, PluginHooks } from './plugin.js';
+import { PHASE_OF_HOOK, type Plugin, type PluginExport, type PluginHooks, type PluginPhase, type PluginServices } from './plugin.js';
 
 /** Built-in plugins by name, each loaded only when enabled. */
 export type BuiltinRegistry = Record<string, () => Promise<{ default: PluginExport }>>;
@@ -15,6 +14,8 @@ export interface LoadedPlugin {
   entry: PipelineEntry;
   status: 'active' | 'disabled' | 'error';
   plugin?: Plugin<unknown>;
+  /** The phases of the hooks the plugin tapped, in pipeline order. */
+  phases: PluginPhase[];
   /** Options after validation (what the plugin runs with). */
   options?: unknown;
   error?: string;
@@ -26,13 +27,15 @@ export interface LoadOptions {
   projectRoot: string | null;
   hooks: BusHooks;
   logger: Logger;
-  services: PluginContext<unknown>['services'];
+  services: PluginServices;
+  /** Loads an ES module by URL: a plugin given by path or package name. */
+  importModule(url: string): Promise<unknown>;
 }
 
 async function importEntry(entry: PipelineEntry, opts: LoadOptions): Promise<unknown> {
   const base = entry.source === 'built-in' ? null : opts.projectRoot ?? process.cwd();
   if (entry.source === 'built-in') return opts.builtins[entry.use]();
-  if (entry.source === 'path') return importModule(pathToFileURL(resolve(base!, entry.use)).href);
+  if (entry.source === 'path') return opts.importModule(pathToFileURL(resolve(base!, entry.use)).href);
   let resolved: string;
   try {
     resolved = createRequire(join(base!, 'package.json')).resolve(entry.use);
@@ -40,7 +43,7 @@ async function importEntry(entry: PipelineEntry, opts: LoadOptions): Promise<unk
     const known = Object.keys(opts.builtins).join(', ');
     throw new Error(`unknown plugin: not a built-in (${known}) and no installed package of that name (npm install ${entry.use})`);
   }
-  return importModule(pathToFileURL(resolved).href);
+  return opts.importModule(pathToFileURL(resolved).href);
 }
 
 function instantiate(mod: unknown, entry: PipelineEntry): Plugin<unknown> {
@@ -53,36 +56,45 @@ function instantiate(mod: unknown, entry: PipelineEntry): Plugin<unknown> {
   return p as Plugin<unknown>;
 }
 
-/** Taps are recorded and only committed once `apply` returns, so a plugin that throws half-way leaves no taps behind. */
-function recordingHooks(hooks: BusHooks) {
+type TapMethod = 'tap' | 'tapAsync' | 'tapPromise';
+const TAP_METHODS: readonly TapMethod[] = ['tap', 'tapAsync', 'tapPromise'];
+
+/**
+ * The hooks as one plugin sees them. Every tap carries the plugin's own name, whatever name it
+ * passes, so failures, drops and `plugins list` are credited to the plugin that made them. Taps
+ * are only committed once `apply` returns, so a plugin that throws half-way leaves none behind.
+ */
+function hooksFor(pluginName: string, hooks: BusHooks) {
   const taps: Array<() => void> = [];
-  const proxy = {} as Record<HookName, unknown>;
+  const tapped = new Set<HookName>();
+  const view = {} as Record<HookName, Partial<Record<TapMethod, (options: unknown, fn: unknown) => void>>>;
   for (const name of Object.keys(hooks) as HookName[]) {
-    const hook = hooks[name] as unknown as Record<string, (...a: unknown[]) => void>;
-    proxy[name] = Object.fromEntries(
-      ['tap', 'tapAsync', 'tapPromise']
-        .filter((m) => typeof hook[m] === 'function')
-        .map((m) => [m, (...args: unknown[]) => { taps.push(() => hook[m].apply(hook, args)); }]),
-    );
+    const hook = hooks[name] as unknown as Record<TapMethod, (options: unknown, fn: unknown) => void>;
+    view[name] = Object.fromEntries(TAP_METHODS.map((method) => [method, (options: unknown, fn: unknown) => {
+      const rest = typeof options === 'object' && options !== null ? options : {};
+      tapped.add(name);
+      taps.push(() => hook[method].call(hook, { ...rest, name: pluginName }, fn));
+    }]));
   }
-  return { proxy: proxy as unknown as PluginHooks, commit: () => taps.forEach((t) => t()) };
+  const phases = (): PluginPhase[] => [...new Set([...tapped].map((h) => PHASE_OF_HOOK[h]))];
+  return { view: Object.freeze(view) as unknown as PluginHooks, phases, commit: () => taps.forEach((t) => t()) };
 }
 
 async function loadOne(entry: PipelineEntry, opts: LoadOptions): Promise<LoadedPlugin> {
-  if (!entry.enabled) return { entry, status: 'disabled' };
+  if (!entry.enabled) return { entry, status: 'disabled', phases: [] };
   let step = 'load';
   try {
     const plugin = instantiate(await importEntry(entry, opts), entry);
     step = 'options';
     const options = plugin.validateOptions ? plugin.validateOptions(entry.options) : entry.options;
     step = 'apply';
-    const { proxy, commit } = recordingHooks(opts.hooks);
-    await plugin.apply(proxy, { options, logger: opts.logger, projectRoot: opts.projectRoot, services: opts.services });
+    const { view, phases, commit } = hooksFor(plugin.name, opts.hooks);
+    await plugin.apply(view, { options, logger: opts.logger, projectRoot: opts.projectRoot, services: opts.services });
     commit();
-    return { entry, status: 'active', plugin, options };
+    return { entry, status: 'active', plugin, options, phases: phases() };
   } catch (err) {
     const what = { load: 'cannot be loaded', options: 'has invalid options', apply: 'failed to start' }[step];
-    return { entry, status: 'error', error: `${what}: ${messageOf(err)}` };
+    return { entry, status: 'error', phases: [], error: `${what}: ${messageOf(err)}` };
   }
 }
 

@@ -1,13 +1,38 @@
-import type { ServiceIdentifier } from 'inversify';
-import type { BusHooks } from './hooks.js';
-import type { Logger } from './logger.js';
+import type { BusHooks, HookName } from './hooks.js';
+import type { Logger } from '../lib/logger.js';
+import type { AuthClient, IdentityService, MachineClock, PersistQueue, ReadQueue, SyncQueue } from './services.js';
 
-/** Where a plugin does its work; shown by `plugins list`. */
+/** Where a plugin does its work, as `plugins list` shows it: taken from the hooks it tapped. */
 export type PluginPhase = 'enrich' | 'guard' | 'persist' | 'deliver' | 'observe' | 'lifecycle';
+
+export const PHASE_OF_HOOK: Readonly<Record<HookName, PluginPhase>> = {
+  enrich: 'enrich',
+  guard: 'guard',
+  persist: 'persist',
+  deliver: 'deliver',
+  emitted: 'observe',
+  dropped: 'observe',
+  start: 'lifecycle',
+  flush: 'lifecycle',
+  stop: 'lifecycle',
+};
 
 /** What a plugin may do with a hook: tap it (no interceptors, no calls). */
 export type TapOnly<H> = Pick<H, Extract<keyof H, 'tap' | 'tapAsync' | 'tapPromise'>>;
-export type PluginHooks = { [K in keyof BusHooks]: TapOnly<BusHooks[K]> };
+export type PluginHooks = { readonly [K in keyof BusHooks]: TapOnly<BusHooks[K]> };
+
+/**
+ * The services a plugin may use, each built on first call. Typed accessors, not the container:
+ * a plugin cannot reach the bus or replace a service.
+ */
+export interface PluginServices {
+  identity(): IdentityService;
+  auth(): AuthClient;
+  clock(): MachineClock;
+  persistQueue(): PersistQueue;
+  readQueue(): ReadQueue;
+  syncQueue(): SyncQueue;
+}
 
 export interface PluginContext<Options> {
   /** The options after `validateOptions`. */
@@ -15,18 +40,16 @@ export interface PluginContext<Options> {
   logger: Logger;
   /** The folder holding `.kittify/`, or null outside a project. */
   projectRoot: string | null;
-  /** Container services, e.g. `services.get(TOKENS.Queue)`. */
-  services: { get<T>(token: ServiceIdentifier<T>): T };
+  services: PluginServices;
 }
 
 export interface Plugin<Options = Record<string, unknown>> {
-  /** Tap name; appears in logs, drop reasons and `plugins list`. */
+  /** Every tap the plugin makes carries this name: in logs, drop reasons and `plugins list`. */
   name: string;
-  phases: PluginPhase[];
   description?: string;
   /** False for a plugin whose behaviour is not built yet: `plugins list` says so. */
   implemented?: boolean;
-  /** Validates raw options up front; throws with a message naming the bad option. */
+  /** Checks raw options and fills in defaults before `apply`; throws a message naming each bad option. */
   validateOptions?(raw: Record<string, unknown>): Options;
   apply(hooks: PluginHooks, context: PluginContext<Options>): void | Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Envelope } from './envelope.js';
+import type { Envelope } from '../contract/index.js';
 
 /** A project's identity as stored in `.kittify/config.yaml` (DESIGN §3). */
 export interface ProjectIdentity {
@@ -70,6 +70,8 @@ export interface QueueStats {
   counts: QueueCounts;
   projects: Array<{ project_uuid: string | null; project_slug: string | null; counts: QueueCounts }>;
   oldestPendingAt: string | null;
+  /** When an event of this queue last reached the hub; null when never. */
+  lastSyncAt: string | null;
 }
 
 export interface QueueListFilter {
@@ -80,28 +82,33 @@ export interface QueueListFilter {
   limit?: number;
 }
 
-/**
- * The durable offline queue as the pipeline sees it. A substitute (tests, embedders) needs only
- * `enqueue` and `close`; plugins use the optional methods when they are there.
- */
-export interface EventQueue {
-  /** Durable once it resolves; idempotent on event_id (a second insert is a no-op). */
-  enqueue(envelope: Envelope, state: 'pending' | 'held'): Promise<{ inserted: boolean }>;
-  close(): void;
-  countPending?(): Promise<number>;
-  /** Envelopes of one project/type/aggregate queued at or after `since` (epoch ms), any state but dead. */
-  recent?(key: { project_uuid: string | null; event_type: string; aggregate_id: string }, since: number): Promise<Envelope[]>;
-  /** Deletes sent rows older than `retentionMs`, at most once per interval across processes. */
-  pruneSent?(retentionMs: number, now?: number): Promise<number>;
+export interface RecentKey {
+  project_uuid: string | null;
+  event_type: string;
+  aggregate_id: string;
 }
 
-/** The whole queue, as the sync side and `spec-kitty sync` use it (the default queue is one). */
-export interface SyncQueue extends EventQueue {
+/** The queue as a persist plugin uses it: durable once `enqueue` resolves. */
+export interface PersistQueue {
+  /** Durable once it resolves; idempotent on event_id (a second insert is a no-op). */
+  enqueue(envelope: Envelope, state: 'pending' | 'held'): Promise<{ inserted: boolean }>;
+  countPending(): Promise<number>;
+  /** Deletes sent rows older than `retentionMs`, at most once per interval across processes. */
+  pruneSent(retentionMs: number, now?: number): Promise<number>;
+}
+
+/** The queue as readers use it: guards, `spec-kitty status` and `spec-kitty sync`. Never creates the file. */
+export interface ReadQueue {
   /** `$SPEC_KITTY_HOME/queue.db`. */
   readonly path: string;
-  countPending(): Promise<number>;
-  recent(key: { project_uuid: string | null; event_type: string; aggregate_id: string }, since: number): Promise<Envelope[]>;
-  pruneSent(retentionMs: number, now?: number): Promise<number>;
+  /** Envelopes of one project/type/aggregate queued at or after `since` (epoch ms), any state but dead. */
+  recent(key: RecentKey, since: number): Promise<Envelope[]>;
+  stats(): Promise<QueueStats>;
+  list(filter?: QueueListFilter): Promise<{ total: number; events: QueuedEvent[] }>;
+}
+
+/** The queue as the sync side uses it: leases, then settles each event. */
+export interface SyncQueue {
   /**
    * Leases up to `limit` deliverable pending events, oldest first, until `now + leaseMs`; rows
    * leased by another process, held rows and rows waiting for their next attempt are skipped.
@@ -113,8 +120,11 @@ export interface SyncQueue extends EventQueue {
   markRetry(eventId: string, error: string, nextAttemptAt: number): Promise<void>;
   /** Permanently rejected: never sent again; the reason is kept. */
   markDead(eventId: string, reason: string): Promise<void>;
-  stats(): Promise<QueueStats>;
-  list(filter?: QueueListFilter): Promise<{ total: number; events: QueuedEvent[] }>;
+}
+
+/** A resource the composition root closes when the command is done (the per-user database). */
+export interface Closable {
+  close(): void;
 }
 
 /** Settings of one emitter (one per command run). */

@@ -1,8 +1,8 @@
 import type { Tap } from 'tapable';
 import type { EmitContext } from './emit-context.js';
-import { envelopeViolations, type Envelope } from './envelope.js';
+import { envelopeViolations, type Envelope } from '../contract/index.js';
 import type { BusHooks, DropInfo, HookName } from './hooks.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../lib/logger.js';
 import { PersistError, messageOf } from './errors.js';
 
 type Args = unknown[];

@@ -1,8 +1,10 @@
 import type { ServiceIdentifier } from 'inversify';
-import type { Logger } from './logger.js';
-import type { AuthClient, EventQueue, IdentityService, MachineClock, RuntimeOptions } from './services.js';
+import type { Logger } from '../lib/logger.js';
 import type { EventBus } from './bus.js';
-import type { QueueDatabase } from './queue/queue-database.js';
+import type {
+  AuthClient, Closable, IdentityService, MachineClock, PersistQueue, ReadQueue, RuntimeOptions, SyncQueue,
+} from './services.js';
+import type { UserDatabase } from './user-database.js';
 
 const token = <T>(name: string) => Symbol.for(`spec-kitty.${name}`) as ServiceIdentifier<T>;
 
@@ -13,8 +15,15 @@ export const TOKENS = {
   Clock: token<MachineClock>('Clock'),
   Identity: token<IdentityService>('Identity'),
   Auth: token<AuthClient>('Auth'),
-  Queue: token<EventQueue>('Queue'),
+  /** One queue, seen through the interface of each consumer. */
+  PersistQueue: token<PersistQueue>('PersistQueue'),
+  ReadQueue: token<ReadQueue>('ReadQueue'),
+  SyncQueue: token<SyncQueue>('SyncQueue'),
   /** The per-user SQLite file shared by the queue and the clock. */
-  QueueDatabase: token<QueueDatabase>('QueueDatabase'),
+  UserDatabase: token<UserDatabase>('UserDatabase'),
+  /** The SQLite driver's native module, when the host has a faster way to load it (optional). */
+  SqliteAddon: token<() => object>('SqliteAddon'),
+  /** What must be settled when the command is done, before the per-user database is closed. */
+  Closable: token<Closable>('Closable'),
   Bus: token<EventBus>('Bus'),
 } as const;

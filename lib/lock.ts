@@ -1,41 +1,32 @@
-import { mkdirSync, rmdirSync, statSync, utimesSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type lockfileT from 'proper-lockfile';
+import { mkdirSync, renameSync, rmdirSync, statSync, utimesSync } from 'node:fs';
 import { sleepSync } from './sleep-sync.js';
 
-type LockOptions = Parameters<typeof lockfileT.lock>[1];
-
-/**
- * Cross-process locks with proper-lockfile's protocol: a `<path>.lock` directory whose mtime
- * tells a live holder from a dead one. The free lock, by far the common case, is taken with
- * one mkdir, exactly as the library would take it; the library itself (with graceful-fs and
- * signal-exit, a noticeable share of a command's start-up) loads only when there is a holder
- * to wait for or a stale lock to take over.
- */
-const library = (): typeof lockfileT => createRequire(import.meta.url)('proper-lockfile') as typeof lockfileT;
-
-// The library's default handler throws from a timer: an uncaught exception, possibly mid-write.
-// A lost lock is already visible to whoever took it over; the holder finishes what it started.
-const ignoreCompromised = (): void => {};
-
-const libraryOptions = (options: LockOptions): LockOptions =>
-  ({ realpath: false, ...options, onCompromised: options?.onCompromised ?? ignoreCompromised });
-
-function lockDir(target: string, options: LockOptions): string {
-  return options?.lockfilePath ?? `${target}.lock`;
+export interface LockOptions {
+  /** The lock folder; `<target>.lock` by default. */
+  lockPath?: string;
+  /** A lock whose folder was not touched for this long belongs to a dead holder and is taken over. */
+  staleMs?: number;
+  /** How long to wait for a held lock before failing with ELOCKED; 0 fails at once. */
+  waitMs?: number;
 }
 
-/** The library's `stale`: its default, and never under its 2 s floor (waiters use the same). */
-const staleMs = (options: LockOptions): number => Math.max(options?.stale ?? 10_000, 2_000);
+const DEFAULT_STALE_MS = 10_000;
+const DEFAULT_WAIT_MS = 10_000;
+// Waits grow from the first to the last value, with jitter so waiters do not wake in lockstep.
+const FIRST_POLL_MS = 5;
+const LAST_POLL_MS = 100;
 
-/** Sets the lock's mtime to now, as a live holder does; returns the time set. */
+const lockPathOf = (target: string, options: LockOptions) => options.lockPath ?? `${target}.lock`;
+const staleOf = (options: LockOptions) => options.staleMs ?? DEFAULT_STALE_MS;
+
+/** Sets the folder's mtime to now, as a live holder does; returns the time set. */
 function touch(dir: string): number {
   const now = new Date();
   utimesSync(dir, now, now);
   return now.getTime();
 }
 
-/** Whether the lock still carries the mtime we set; a takeover makes the folder anew, with its own. */
+/** Whether the folder still carries the mtime we set; a takeover makes it anew, with its own. */
 function isOurs(dir: string, mtime: number): boolean {
   try {
     // Within a second: some filesystems keep mtimes in whole seconds.
@@ -46,16 +37,33 @@ function isOurs(dir: string, mtime: number): boolean {
 }
 
 /**
- * Takes a free lock; undefined when it is held. Errors other than "held" (EACCES, EROFS) are
- * thrown as they are. With `refresh`, the mtime is kept fresh as the library's holders do, or
- * waiters would take a lock held longer than `stale` for an abandoned one.
+ * Removes a lock left by a holder that died. It is renamed first: of several waiters that find
+ * it stale, only one rename succeeds, so none removes a lock another waiter has just taken.
  */
-function takeFree(dir: string, options: LockOptions, refresh: boolean): (() => void) | undefined {
+function removeIfStale(dir: string, staleMs: number): void {
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (!stat || Date.now() - stat.mtimeMs < staleMs) return;
+  const aside = `${dir}.stale-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    renameSync(dir, aside);
+  } catch {
+    return; // another waiter took it over first
+  }
+  rmdirSync(aside);
+}
+
+/**
+ * One attempt: the release function when the lock was free (or stale), undefined when it is held.
+ * Errors other than "held" (EACCES, EROFS) are thrown as they are. A holder refreshes the mtime
+ * at half the stale time, so a long hold is never mistaken for a dead one.
+ */
+function tryTake(dir: string, staleMs: number, refresh: boolean): (() => void) | undefined {
   try {
     mkdirSync(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    removeIfStale(dir, staleMs);
+    return undefined;
   }
   let mtime: number;
   try {
@@ -66,14 +74,9 @@ function takeFree(dir: string, options: LockOptions, refresh: boolean): (() => v
   }
   const timer = refresh
     ? setInterval(() => {
-      try {
-        if (!isOurs(dir, mtime)) throw Object.assign(new Error(`Lock ${dir} was taken over`), { code: 'ECOMPROMISED' });
-        mtime = touch(dir);
-      } catch (err) {
-        clearInterval(timer);
-        (options?.onCompromised ?? ignoreCompromised)(err as Error);
-      }
-    }, staleMs(options) / 2).unref()
+      if (!isOurs(dir, mtime)) return clearInterval(timer);
+      try { mtime = touch(dir); } catch { clearInterval(timer); }
+    }, staleMs / 2).unref()
     : undefined;
   return () => {
     clearInterval(timer);
@@ -82,39 +85,46 @@ function takeFree(dir: string, options: LockOptions, refresh: boolean): (() => v
   };
 }
 
-/** Runs `fn` holding the lock on `target`; waits (per `options.retries`) while another process holds it. */
+const locked = (dir: string) => Object.assign(new Error(`Lock ${dir} is held by another process`), { code: 'ELOCKED' });
+const pollMs = (attempt: number) => Math.min(LAST_POLL_MS, FIRST_POLL_MS * 1.5 ** attempt) * (0.5 + Math.random() / 2);
+const releaseQuietly = (release: () => void) => {
+  try { release(); } catch { /* a lock we cannot remove goes stale and is taken over */ }
+};
+
+/**
+ * Runs `fn` holding a cross-process lock on `target`: a folder made with mkdir (atomic on every
+ * local and network filesystem), whose mtime tells a live holder from a dead one.
+ */
 export async function withLock<T>(target: string, options: LockOptions, fn: () => T | Promise<T>): Promise<T> {
-  const dir = lockDir(target, options);
-  const release: () => unknown = takeFree(dir, options, true)
-    ?? await library().lock(target, libraryOptions(options));
+  const dir = lockPathOf(target, options);
+  const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
+  let release: (() => void) | undefined;
+  for (let attempt = 0; !(release = tryTake(dir, staleOf(options), true)); attempt++) {
+    if (Date.now() >= deadline) throw locked(dir);
+    await new Promise((resolve) => setTimeout(resolve, pollMs(attempt)));
+  }
   try {
     return await fn();
   } finally {
-    await Promise.resolve().then(() => release()).catch(() => { /* a lock we cannot remove goes stale and is taken over */ });
+    releaseQuietly(release);
   }
 }
 
 /**
- * The synchronous form, for code that cannot await (SQLite recovery); polls until `waitMs`.
- * Nothing refreshes the lock while `fn` runs, so `fn` must finish well within `stale`.
+ * The synchronous form, for code that cannot await (SQLite recovery). Nothing refreshes the
+ * lock while `fn` runs, so `fn` must finish well within the stale time.
  */
-export function withLockSync<T>(target: string, options: LockOptions & { waitMs: number }, fn: () => T): T {
-  const { waitMs, ...rest } = options;
-  const dir = lockDir(target, rest);
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    let release: () => void;
-    try {
-      release = takeFree(dir, rest, false) ?? library().lockSync(target, libraryOptions(rest));
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ELOCKED' || Date.now() > deadline) throw error;
-      sleepSync(25);
-      continue;
-    }
-    try {
-      return fn();
-    } finally {
-      try { release(); } catch { /* a lock we cannot remove goes stale and is taken over */ }
-    }
+export function withLockSync<T>(target: string, options: LockOptions, fn: () => T): T {
+  const dir = lockPathOf(target, options);
+  const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
+  let release: (() => void) | undefined;
+  for (let attempt = 0; !(release = tryTake(dir, staleOf(options), false)); attempt++) {
+    if (Date.now() >= deadline) throw locked(dir);
+    sleepSync(pollMs(attempt));
+  }
+  try {
+    return fn();
+  } finally {
+    releaseQuietly(release);
   }
 }

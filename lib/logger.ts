@@ -1,5 +1,3 @@
-import { isTerminal, writeFd } from './stdio.js';
-
 /** Everything human-facing goes to stderr so stdout stays clean for --json output. */
 export interface Logger {
   info(message: string): void;
@@ -13,13 +11,16 @@ export interface Logger {
 export interface LoggerOptions {
   verbose?: boolean;
   color?: boolean;
+  /** Where a line goes (default: stderr). */
   write?: (line: string) => void;
+  /** Whether stderr is a terminal, asked once, only when NO_COLOR and FORCE_COLOR leave it open. */
+  isTerminal?: () => boolean;
 }
 
 const paint = (on: boolean, code: number, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
-/** `terminal` is asked only when the environment leaves it open (it may load node:tty). */
-export function useColor(terminal: () => boolean = () => isTerminal(2)): boolean {
+/** `terminal` is asked only when the environment leaves it open (asking may load node:tty). */
+export function useColor(terminal: () => boolean = () => process.stderr.isTTY === true): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   const force = process.env.FORCE_COLOR;
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
@@ -27,10 +28,10 @@ export function useColor(terminal: () => boolean = () => isTerminal(2)): boolean
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const write = options.write ?? ((line: string) => writeFd(2, line + '\n'));
+  const write = options.write ?? ((line: string) => { process.stderr.write(line + '\n'); });
   // Decided on first use: a quiet run never needs to ask whether stderr is a terminal.
   let decided = options.color;
-  const color = () => (decided ??= useColor());
+  const color = () => (decided ??= useColor(options.isTerminal));
   const verbose = options.verbose ?? Boolean(process.env.SPEC_KITTY_VERBOSE);
   const warned = new Set<string>();
   const logger: Logger = {

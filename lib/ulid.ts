@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
-import { nodeCrypto } from './lazy-builtins.js';
 
 // Random bytes drawn in batches from the kernel's CSPRNG. Through /dev/urandom, not node:crypto
 // or WebCrypto: either one's set-up costs an emitting command a noticeable share of its start-up.
@@ -9,7 +9,7 @@ let next = pool.length;
 
 function refill(): void {
   if (process.platform === 'win32') {
-    nodeCrypto().randomFillSync(pool);
+    randomFillSync(pool);
     return;
   }
   try {
@@ -23,7 +23,7 @@ function refill(): void {
       closeSync(fd);
     }
   } catch {
-    nodeCrypto().randomFillSync(pool); // no readable /dev/urandom (a sandbox)
+    randomFillSync(pool); // no readable /dev/urandom (a sandbox)
   }
 }
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { WP_LANES } from '../../core/envelope.js';
+import { WP_LANES } from '../../contract/index.js';
 
 export interface LaneCommandOptions {
   feature?: string;

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { specKittyHome } from '../core/home.js';
+import { specKittyHome } from '../home.js';
 import { requireCached } from './code-cache.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 /** A hash of dist/cli.cjs, injected by build.mjs: it keys the code cache to the bundle's content. */
 declare const __SPEC_KITTY_BUNDLE_HASH__: string;

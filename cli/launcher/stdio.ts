@@ -1,5 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { isatty } from 'node:tty';
 
 // process.stdout and process.stderr are built on first touch, and building one loads Node's
 // stream stack (and node:tty with net for a terminal): about 5 ms, a noticeable share of a
@@ -61,5 +61,5 @@ export function isTerminal(fd: Fd): boolean {
   } catch {
     return false; // closed
   }
-  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+  return isatty(fd);
 }

@@ -1,4 +1,4 @@
-import type { Lane } from '../../core/envelope.js';
+import type { Lane } from '../../contract/index.js';
 
 /** One transition as recorded at the end of a WP file. */
 export interface ActivityEntry {

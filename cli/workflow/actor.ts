@@ -1,4 +1,4 @@
-import { childProcess } from '../../core/lazy-builtins.js';
+import { execFileSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { readGitUser } from './git-user.js';
 
@@ -25,7 +25,7 @@ export function currentActor(cwd: string): string {
 
 function askGit(cwd: string): string | null {
   try {
-    const out = childProcess().execFileSync('git', ['config', '--get-regexp', '^user\\.(name|email)$'], {
+    const out = execFileSync('git', ['config', '--get-regexp', '^user\\.(name|email)$'], {
       cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000,
     });
     const values = new Map<string, string>();

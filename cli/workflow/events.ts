@@ -1,4 +1,4 @@
-import type { EventDraft, Lane } from '../../core/envelope.js';
+import type { EventDraft, Lane } from '../../contract/index.js';
 
 /** The drafts the workflow emits, in one place so their payloads stay consistent. */
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { EmitResult } from '../../core/bus.js';
-import { writeFileAtomic } from '../../core/atomic-write.js';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { featureCompleted } from './events.js';
 import { featureName, readMeta, writeMeta, type Feature } from './feature-store.js';
 import { withFileLock } from './file-lock.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { createFileExclusive, writeFileAtomic } from '../../core/atomic-write.js';
+import { createFileExclusive, writeFileAtomic } from '../../lib/atomic-write.js';
 import type { WorkflowProject } from './project.js';
 import { formatFeatureNumber, nextNumber, slugify } from './slug.js';
 

@@ -1,5 +1,5 @@
 import { UserError } from '../../core/errors.js';
-import { withLock } from '../../core/lock.js';
+import { withLock } from '../../lib/lock.js';
 
 /**
  * Runs `fn` holding a cross-process lock on `path`. Two concurrent `implement WP01` runs
@@ -8,7 +8,7 @@ import { withLock } from '../../core/lock.js';
  */
 export async function withFileLock<T>(path: string, displayPath: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return await withLock(path, { stale: 15_000, retries: { retries: 100, factor: 1.3, minTimeout: 10, maxTimeout: 250 } }, fn);
+    return await withLock(path, { staleMs: 15_000, waitMs: 20_000 }, fn);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new UserError(`${displayPath} is being changed by another spec-kitty command; wait for it to finish and run this again`);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findUp } from '../../core/find-up.js';
+import { findUp } from '../../lib/find-up.js';
 
 /**
  * The git dir of the repository around `from`, read from the files rather than by running git

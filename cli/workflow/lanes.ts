@@ -1,4 +1,4 @@
-import { WP_LANES, type Lane } from '../../core/envelope.js';
+import { WP_LANES, type Lane } from '../../contract/index.js';
 
 export const isLane = (s: string): s is Lane => (WP_LANES as readonly string[]).includes(s);
 

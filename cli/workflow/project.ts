@@ -1,7 +1,7 @@
 import { join, relative, resolve } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { findUp, isDirectory } from '../../core/find-up.js';
-import { findProjectRoot } from '../../core/project-root.js';
+import { findUp, isDirectory } from '../../lib/find-up.js';
+import { findProjectRoot } from '../../services/identity/project-root.js';
 
 export const SPECS_DIR = 'kitty-specs';
 

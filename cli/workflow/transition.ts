@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { EmitResult } from '../../core/bus.js';
-import type { EventDraft, Lane } from '../../core/envelope.js';
+import type { EventDraft, Lane } from '../../contract/index.js';
 import { UserError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../lib/logger.js';
 import { appendActivity } from './activity-log.js';
-import { writeFileAtomic } from '../../core/atomic-write.js';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { wpStatusChanged } from './events.js';
 import type { Feature } from './feature-store.js';
 import { withFileLock } from './file-lock.js';

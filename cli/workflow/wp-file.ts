@@ -1,6 +1,6 @@
 import { Document, LineCounter, isMap, isScalar, parseDocument, type Scalar, type YAMLSeq } from 'yaml';
 import { UserError } from '../../core/errors.js';
-import { WP_LANES, type Lane } from '../../core/envelope.js';
+import { WP_LANES, type Lane } from '../../contract/index.js';
 import { normalizeWpId } from './slug.js';
 
 /** A WP file as read from disk: the parsed fields plus what is needed to edit it in place. */

@@ -1,14 +1,7 @@
-import type { Envelope } from '../../core/envelope.js';
-import { optionalEnum, optionalNumber, rejectUnknown } from '../../core/options.js';
-import { definePlugin } from '../../core/plugin.js';
-import { TOKENS } from '../../core/tokens.js';
+import { definePlugin, type Envelope } from 'spec-kitty/plugin';
 import { canonicalJson } from './canonical-json.js';
-
-export interface DedupeOptions {
-  /** "command": a repeat within one command run; "window": also a repeat queued within `windowMs`, across runs. */
-  scope: 'command' | 'window';
-  windowMs: number;
-}
+import { validateOptions } from './options.validate.js';
+import type { DedupeOptions } from './options.js';
 
 /** Two events are the same transition when these agree; ids, clocks and timestamps never do. */
 export function dedupeKey(e: Envelope): string {
@@ -23,16 +16,8 @@ export function dedupeKey(e: Envelope): string {
  */
 export default definePlugin<DedupeOptions>({
   name: 'dedupe-guard',
-  phases: ['guard'],
   description: 'Drops a repeat of the same transition within one command run (or, by option, a time window).',
-  validateOptions(raw) {
-    rejectUnknown(raw, ['scope', 'windowMs']);
-    const scope = optionalEnum(raw, 'scope', ['command', 'window'] as const, 'command');
-    if (scope === 'command' && raw.windowMs !== undefined) {
-      throw new Error('option "windowMs" applies only with scope "window"');
-    }
-    return { scope, windowMs: optionalNumber(raw, 'windowMs', 60_000, 1) };
-  },
+  validateOptions,
   apply(hooks, { options, services }) {
     // Per emitter, i.e. per command run; keyed by correlation_id as well in case a host shares one.
     const seen = new Map<string, string>();
@@ -44,8 +29,7 @@ export default definePlugin<DedupeOptions>({
       if (earlier) return `duplicate: ${what(envelope)} was already emitted in this command run (event ${earlier})`;
       if (options.scope !== 'window') return undefined;
 
-      const queue = services.get(TOKENS.Queue);
-      if (!queue.recent) return undefined;
+      const queue = services.readQueue();
       const payload = canonicalJson(envelope.payload);
       const recent = await queue.recent(envelope, Date.now() - options.windowMs);
       const match = recent.find((e) => e.event_id !== envelope.event_id && canonicalJson(e.payload) === payload);

@@ -1,7 +1,5 @@
-import { rejectUnknown } from '../../core/options.js';
-import { definePlugin } from '../../core/plugin.js';
-import type { ProjectIdentity } from '../../core/services.js';
-import { TOKENS } from '../../core/tokens.js';
+import { definePlugin, type ProjectIdentity } from 'spec-kitty/plugin';
+import { validateOptions } from './options.validate.js';
 
 export const MISSING_IDENTITY = 'Event missing project_uuid; queued locally only';
 
@@ -10,20 +8,16 @@ export const MISSING_IDENTITY = 'Event missing project_uuid; queued locally only
  * from the command's folder). Outside any project the event keeps null identity and is
  * marked not deliverable: it is queued, never sent.
  */
-export default definePlugin<Record<string, never>>({
+export default definePlugin({
   name: 'identity-injection',
-  phases: ['enrich'],
   description: 'Stamps project_uuid and project_slug from .kittify/config.yaml.',
-  validateOptions(raw) {
-    rejectUnknown(raw, []);
-    return {};
-  },
+  validateOptions,
   apply(hooks, { services, logger }) {
     // Resolved on the first event, once for the emitter's lifetime: the file is read (and
     // maybe backfilled) at most once per command run.
     let identity: Promise<ProjectIdentity | null> | undefined;
     hooks.enrich.tapPromise('identity-injection', async (envelope, context) => {
-      identity ??= services.get(TOKENS.Identity).resolve();
+      identity ??= services.identity().resolve();
       const id = await identity;
       if (!id) {
         logger.warnOnce('identity-injection:missing', MISSING_IDENTITY);

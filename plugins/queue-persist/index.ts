@@ -1,13 +1,5 @@
-import { optionalNumber, rejectUnknown } from '../../core/options.js';
-import { definePlugin } from '../../core/plugin.js';
-import { TOKENS } from '../../core/tokens.js';
-
-export interface QueuePersistOptions {
-  /** Pending events above which every emitting command warns; nothing is ever dropped. */
-  softCap: number;
-  /** Sent events are kept this long (for `spec-kitty sync queue`), then pruned. */
-  retentionDays: number;
-}
+import { definePlugin } from 'spec-kitty/plugin';
+import { validateOptions } from './options.validate.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -22,17 +14,10 @@ export function softCapWarning(pending: number, softCap: number): string {
  * else sees it: deliverable events as `pending`, events without a project identity as `held`.
  * When its promise resolves the event is on disk; if it rejects, emit fails and nothing was recorded.
  */
-export default definePlugin<QueuePersistOptions>({
+export default definePlugin({
   name: 'queue-persist',
-  phases: ['persist'],
   description: 'Writes every event to the durable SQLite queue before anything else sees it.',
-  validateOptions(raw) {
-    rejectUnknown(raw, ['softCap', 'retentionDays']);
-    return {
-      softCap: Math.floor(optionalNumber(raw, 'softCap', 100_000, 0)),
-      retentionDays: optionalNumber(raw, 'retentionDays', 7, 0),
-    };
-  },
+  validateOptions,
   apply(hooks, { options, logger, services }) {
     // Counted once per run, then kept by hand: a COUNT per event would cost more than the insert.
     let baseline: Promise<number> | undefined;
@@ -43,16 +28,16 @@ export default definePlugin<QueuePersistOptions>({
       p.catch((err: unknown) => { logger.debug(`queue-persist: ${what} failed: ${String(err)}`); return fallback; });
 
     hooks.persist.tapPromise('queue-persist', async (envelope, context) => {
-      const queue = services.get(TOKENS.Queue);
+      const queue = services.persistQueue();
       const state = context.deliverable ? 'pending' : 'held';
       const { inserted } = await queue.enqueue(envelope, state);
       context.durable = true;
 
-      if (!maintained && queue.pruneSent) {
+      if (!maintained) {
         maintained = true;
         await quietly('pruning sent events', queue.pruneSent(options.retentionDays * DAY_MS), 0);
       }
-      if (state !== 'pending' || !queue.countPending) return;
+      if (state !== 'pending') return;
       if (baseline === undefined) baseline = quietly('counting pending events', queue.countPending(), 0);
       else if (inserted) added += 1;
       const pending = (await baseline) + added;

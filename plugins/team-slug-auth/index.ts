@@ -1,18 +1,13 @@
-import { rejectUnknown } from '../../core/options.js';
-import { definePlugin } from '../../core/plugin.js';
-import { TOKENS } from '../../core/tokens.js';
+import { definePlugin } from 'spec-kitty/plugin';
+import { validateOptions } from './options.validate.js';
 
 /** Stamps team_slug from the stored login; "local" when logged out or when the login names no team. */
-export default definePlugin<Record<string, never>>({
+export default definePlugin({
   name: 'team-slug-auth',
-  phases: ['enrich'],
   description: 'Stamps team_slug from the stored login ("local" when logged out).',
-  validateOptions(raw) {
-    rejectUnknown(raw, []);
-    return {};
-  },
+  validateOptions,
   apply(hooks, { services }) {
-    const auth = services.get(TOKENS.Auth);
+    const auth = services.auth();
     hooks.enrich.tap('team-slug-auth', (envelope) => ({ ...envelope, team_slug: auth.getTeamSlug() }));
   },
 });

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { inject, injectable } from 'inversify';
-import type { Logger } from '../logger.js';
-import type { AuthClient, AuthStatus, RuntimeOptions } from '../services.js';
-import { TOKENS } from '../tokens.js';
+import type { Logger } from '../../lib/logger.js';
+import type { AuthClient, AuthStatus, RuntimeOptions } from '../../core/services.js';
+import { TOKENS } from '../../core/tokens.js';
 import { credentialsPath, readCredentials } from './credentials.js';
 
 export const LOCAL_TEAM = 'local';

@@ -1,5 +1,5 @@
-import { UserError, messageOf } from '../errors.js';
-import type { QueueDatabase } from '../queue/queue-database.js';
+import { UserError, messageOf } from '../../core/errors.js';
+import type { UserDatabase } from '../../core/user-database.js';
 
 // The first tick on a new file creates the row; a file that replaced a damaged one already has
 // it, set high (see QueueDatabase).
@@ -14,7 +14,7 @@ const WITNESS = `INSERT INTO clock (name, value) VALUES ('lamport', @remote + 1)
  * across processes: no value is handed out twice, none goes backwards.
  */
 export class LamportStore {
-  constructor(private readonly database: QueueDatabase) {}
+  constructor(private readonly database: UserDatabase) {}
 
   get path(): string {
     return this.database.path;
@@ -27,10 +27,6 @@ export class LamportStore {
   witness(remote: number): number {
     if (!Number.isSafeInteger(remote) || remote < 0) throw new RangeError(`a Lamport clock value must be a non-negative integer, got ${remote}`);
     return this.run(WITNESS, { remote });
-  }
-
-  close(): void {
-    this.database.close();
   }
 
   private run(sql: string, params?: Record<string, number>): number {

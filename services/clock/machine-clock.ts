@@ -1,12 +1,9 @@
 import { inject, injectable } from 'inversify';
-import type { Logger } from '../logger.js';
-import { QueueDatabase } from '../queue/queue-database.js';
-import type { MachineClock, RuntimeOptions } from '../services.js';
-import { TOKENS } from '../tokens.js';
+import type { MachineClock, RuntimeOptions } from '../../core/services.js';
+import type { UserDatabase } from '../../core/user-database.js';
+import { TOKENS } from '../../core/tokens.js';
 import { LamportStore } from './lamport-store.js';
 import { machineNodeId } from './node-id.js';
-
-export { machineNodeId } from './node-id.js';
 
 /** The container's MachineClock: this machine's node id and its shared Lamport clock. */
 @injectable()
@@ -17,9 +14,7 @@ export class SqliteMachineClock implements MachineClock {
 
   constructor(
     @inject(TOKENS.Options) options: RuntimeOptions,
-    @inject(TOKENS.Logger) logger: Logger,
-    // Shared with the queue in the container; a clock built by hand gets its own connection.
-    @inject(TOKENS.QueueDatabase) database: QueueDatabase = new QueueDatabase(options.home, logger),
+    @inject(TOKENS.UserDatabase) database: UserDatabase,
   ) {
     this.store = new LamportStore(database);
     this.home = options.home;
@@ -35,9 +30,5 @@ export class SqliteMachineClock implements MachineClock {
 
   witness(remote: number): number {
     return this.store.witness(remote);
-  }
-
-  close(): void {
-    this.store.close();
   }
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-write.js';
-import { nodeCrypto } from '../lazy-builtins.js';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
+import { createHash } from 'node:crypto';
 
 export const NODE_ID_FILE = 'node-id';
 const NODE_ID = /^[0-9a-f]{12}$/;
@@ -16,7 +16,7 @@ function username(): string {
   }
 }
 
-const derive = (name: string) => nodeCrypto().createHash('sha256').update(name).digest('hex').slice(0, 12);
+const derive = (name: string) => createHash('sha256').update(name).digest('hex').slice(0, 12);
 
 /**
  * This machine's id: the first 12 hex chars of SHA-256 of `hostname:username` (DESIGN §3).

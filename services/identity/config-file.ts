@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
-import { KITTIFY_DIR } from '../project-root.js';
+import { KITTIFY_DIR } from './project-root.js';
 
 export const CONFIG_FILE = 'config.yaml';
 export const configPath = (root: string) => join(root, KITTIFY_DIR, CONFIG_FILE);

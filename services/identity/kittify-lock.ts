@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { withLock } from '../lock.js';
-import { KITTIFY_DIR } from '../project-root.js';
+import { withLock } from '../../lib/lock.js';
+import { KITTIFY_DIR } from './project-root.js';
 
 export const LOCK_NAME = 'config.lock';
 
@@ -13,12 +13,9 @@ export const LOCK_NAME = 'config.lock';
 export async function withKittifyLock<T>(root: string, fn: () => T | Promise<T>): Promise<T> {
   const dir = join(root, KITTIFY_DIR);
   return withLock(dir, {
-    lockfilePath: join(dir, LOCK_NAME),
-    realpath: false,
+    lockPath: join(dir, LOCK_NAME),
     // A holder that died leaves the lock behind; after this long it is taken over.
-    stale: 10_000,
-    retries: { retries: 200, minTimeout: 5, maxTimeout: 100, randomize: true },
-    // The default handler throws from a timer; a lost lock only matters if we still write, and we re-read first.
-    onCompromised: () => {},
+    staleMs: 10_000,
+    waitMs: 10_000,
   }, fn);
 }

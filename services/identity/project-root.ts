@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { findUp, isDirectory } from './find-up.js';
+import { findUp, isDirectory } from '../../lib/find-up.js';
 
 export const KITTIFY_DIR = '.kittify';
 

@@ -1,17 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
-import { machineNodeId } from '../clock/node-id.js';
-import { UserError, messageOf } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { KITTIFY_DIR, findProjectRoot } from '../project-root.js';
-import type { ProjectIdentity } from '../services.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { UserError, messageOf } from '../../core/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { KITTIFY_DIR, findProjectRoot } from './project-root.js';
+import type { ProjectIdentity } from '../../core/services.js';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { CONFIG_HEADER, configPath, rawProject, readConfig, salvageUuid, type ConfigRead, type YamlProblem } from './config-file.js';
 import { canonicalRemote, originUrl } from './git-origin.js';
 import { keepAside } from './keep-aside.js';
 import { withKittifyLock } from './kittify-lock.js';
-import { nodeCrypto } from '../lazy-builtins.js';
 import { isUuid, nameUuid } from './name-uuid.js';
 import { deriveSlug, isSlug, kebabCase } from './slug.js';
 import { isWriteDenied, readOnlyReason } from './write-access.js';
@@ -24,6 +23,8 @@ export interface IdentityOutcome {
 
 export interface ResolveOptions {
   logger: Logger;
+  /** This machine's node id: written as the creator of a new identity. */
+  nodeId: () => string;
   /** How config.yaml is replaced; tests swap it to fail like a read-only mount would. */
   writeFile?: (path: string, text: string) => void;
 }
@@ -51,7 +52,7 @@ export async function resolveIdentityAt(root: string, options: ResolveOptions): 
 
   const origin = once(() => originUrl(root));
   const denied = readOnlyReason(join(root, KITTIFY_DIR)) ?? (first.kind === 'missing' ? null : readOnlyReason(file));
-  if (denied) return { identity: inMemory(root, file, first, denied, origin, options.logger), wrote: null };
+  if (denied) return { identity: inMemory(root, file, first, denied, origin, options), wrote: null };
   try {
     return await withKittifyLock(root, () => {
       const current = read(file);
@@ -61,7 +62,7 @@ export async function resolveIdentityAt(root: string, options: ResolveOptions): 
     });
   } catch (err) {
     if (!isWriteDenied(err)) throw err;
-    return { identity: inMemory(root, file, read(file), messageOf(err), origin, options.logger), wrote: null };
+    return { identity: inMemory(root, file, read(file), messageOf(err), origin, options), wrote: null };
   }
 }
 
@@ -116,9 +117,9 @@ function repair(root: string, file: string, config: ConfigRead, origin: () => st
 
   const p = rawProject(doc);
   if (!p.isMapping || doc.get('project') == null) doc.set('project', doc.createNode({}));
-  const uuid = isUuid(p.uuid) ? p.uuid : salvaged ?? nodeCrypto().randomUUID();
+  const uuid = isUuid(p.uuid) ? p.uuid : salvaged ?? randomUUID();
   const slug = slugFrom(p.slug, root, origin);
-  const nodeId = isNodeId(p.node_id) ? p.node_id : machineNodeId();
+  const nodeId = isNodeId(p.node_id) ? p.node_id : options.nodeId();
   if (p.uuid !== uuid) doc.setIn(['project', 'uuid'], uuid);
   if (p.slug !== slug) doc.setIn(['project', 'slug'], slug);
   if (p.node_id !== nodeId) doc.setIn(['project', 'node_id'], nodeId);
@@ -127,7 +128,7 @@ function repair(root: string, file: string, config: ConfigRead, origin: () => st
   return { identity: identity(root, uuid, slug, nodeId, true), wrote: config.kind === 'missing' ? 'created' : 'updated' };
 }
 
-function inMemory(root: string, file: string, config: ConfigRead, reason: string, origin: () => string | null, logger: Logger): ProjectIdentity {
+function inMemory(root: string, file: string, config: ConfigRead, reason: string, origin: () => string | null, { logger, nodeId }: ResolveOptions): ProjectIdentity {
   let raw: { uuid?: unknown; slug?: unknown; node_id?: unknown } = {};
   if (config.kind === 'ok') raw = rawProject(config.doc);
   if (config.kind === 'corrupt') {
@@ -141,7 +142,7 @@ function inMemory(root: string, file: string, config: ConfigRead, reason: string
   logger.warn(`cannot save the project identity: ${reason}. Using project uuid ${uuid} (${from}, the same on every run) ` +
     'without saving it; make .kittify/ writable and run "spec-kitty init" to save it.');
   const slug = slugFrom(raw.slug, root, origin);
-  return identity(root, uuid, slug, isNodeId(raw.node_id) ? raw.node_id : machineNodeId(), false);
+  return identity(root, uuid, slug, isNodeId(raw.node_id) ? raw.node_id : nodeId(), false);
 }
 
 function realpath(path: string): string {

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { QueueCounts, QueueListFilter, QueueStats, QueueState } from '../services.js';
+import type { QueueCounts, QueueListFilter, QueueStats, QueueState } from '../../core/services.js';
 import { ROW_COLUMNS, toQueuedEvent, zeroCounts, type EventRow } from './rows.js';
 
 export function emptyStats(path: string): QueueStats {
-  return { path, exists: false, counts: zeroCounts(), projects: [], oldestPendingAt: null };
+  return { path, exists: false, counts: zeroCounts(), projects: [], oldestPendingAt: null, lastSyncAt: null };
 }
 
 export function readStats(db: Database.Database, path: string): QueueStats {
@@ -20,13 +20,15 @@ export function readStats(db: Database.Database, path: string): QueueStats {
     p.project_slug ??= r.project_slug;
     p.counts[r.state] += r.n;
   }
-  const oldest = db.prepare(`SELECT min(created_at) AS t FROM events WHERE state = 'pending'`).get() as { t: number | null };
+  const times = db.prepare(`SELECT (SELECT min(created_at) FROM events WHERE state = 'pending') AS oldest,
+    (SELECT max(sent_at) FROM events WHERE state = 'sent') AS synced`).get() as { oldest: number | null; synced: number | null };
   return {
     path,
     exists: true,
     counts,
     projects: [...byProject.values()],
-    oldestPendingAt: oldest.t === null ? null : new Date(oldest.t).toISOString(),
+    oldestPendingAt: times.oldest === null ? null : new Date(times.oldest).toISOString(),
+    lastSyncAt: times.synced === null ? null : new Date(times.synced).toISOString(),
   };
 }
 

@@ -1,5 +1,5 @@
-import type { Envelope } from '../envelope.js';
-import type { QueueCounts, QueuedEvent, QueueState } from '../services.js';
+import type { Envelope } from '../../contract/index.js';
+import type { QueueCounts, QueuedEvent, QueueState } from '../../core/services.js';
 
 /** A row of `events` as SQLite returns it (times in epoch ms). */
 export interface EventRow {

@@ -1,15 +1,14 @@
 import type Database from 'better-sqlite3';
 import { inject, injectable } from 'inversify';
-import type { Envelope } from '../envelope.js';
-import type { Logger } from '../logger.js';
-import type { QueueListFilter, QueueStats, QueuedEvent, RuntimeOptions, SyncQueue } from '../services.js';
-import { TOKENS } from '../tokens.js';
+import type { Envelope } from '../../contract/index.js';
+import type {
+  Closable, PersistQueue, QueueListFilter, QueueStats, QueuedEvent, ReadQueue, RecentKey, SyncQueue,
+} from '../../core/services.js';
+import type { UserDatabase } from '../../core/user-database.js';
+import { TOKENS } from '../../core/tokens.js';
 import { pruneSentRows } from './prune.js';
 import { emptyStats, listEvents, readStats } from './queue-stats.js';
-import { QueueDatabase } from './queue-database.js';
 import { ROW_COLUMNS, toQueuedEvent, type EventRow } from './rows.js';
-
-export { QUEUE_FILE, queuePath } from './queue-database.js';
 
 const INSERT_EVENT = `
   INSERT INTO events (event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope, state, created_at)
@@ -30,19 +29,12 @@ interface Waiting {
  * events, and each caller still resolves only after the COMMIT that holds its event.
  */
 @injectable()
-export class SqliteEventQueue implements SyncQueue {
+export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Closable {
   readonly path: string;
-  private readonly database: QueueDatabase;
   private waiting: Waiting[] = [];
   private flushScheduled = false;
 
-  constructor(
-    @inject(TOKENS.Options) readonly options: RuntimeOptions,
-    @inject(TOKENS.Logger) logger: Logger,
-    // Shared with the machine clock in the container; a queue built by hand gets its own.
-    @inject(TOKENS.QueueDatabase) database: QueueDatabase = new QueueDatabase(options.home, logger),
-  ) {
-    this.database = database;
+  constructor(@inject(TOKENS.UserDatabase) private readonly database: UserDatabase) {
     this.path = database.path;
   }
 
@@ -61,7 +53,7 @@ export class SqliteEventQueue implements SyncQueue {
     return this.withDb((db) => (db.prepare(`SELECT count(*) AS n FROM events WHERE state = 'pending'`).get() as { n: number }).n);
   }
 
-  async recent(key: { project_uuid: string | null; event_type: string; aggregate_id: string }, since: number): Promise<Envelope[]> {
+  async recent(key: RecentKey, since: number): Promise<Envelope[]> {
     if (!this.available()) return [];
     return this.withDb((db) => (db.prepare(`
       SELECT envelope FROM events
@@ -128,9 +120,9 @@ export class SqliteEventQueue implements SyncQueue {
     return this.withDb((db) => listEvents(db, filter));
   }
 
+  /** Writes what is still waiting for its batch; the database itself is closed by its owner, after. */
   close(): void {
     if (this.waiting.length > 0) this.flush();
-    this.database.close();
   }
 
   /** Readers never create the file: reporting an empty queue must not leave one behind. */

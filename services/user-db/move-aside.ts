@@ -1,5 +1,5 @@
 import { existsSync, renameSync, statSync } from 'node:fs';
-import { withLockSync } from '../lock.js';
+import { withLockSync } from '../../lib/lock.js';
 
 const SIDE_FILES = ['', '-wal', '-shm'] as const;
 const LOCK_WAIT_MS = 10_000;
@@ -20,7 +20,7 @@ export function fileIdentity(path: string): string | null {
  * (another process recovered first: its fresh database must be kept).
  */
 export function moveAside(path: string, seen: string | null): string | null {
-  return withLockSync(path, { lockfilePath: `${path}.recover.lock`, stale: LOCK_WAIT_MS, waitMs: LOCK_WAIT_MS }, () => {
+  return withLockSync(path, { lockPath: `${path}.recover.lock`, staleMs: LOCK_WAIT_MS, waitMs: LOCK_WAIT_MS }, () => {
     const now = fileIdentity(path);
     if (now === null || now !== seen) return null;
     const target = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;

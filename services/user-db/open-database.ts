@@ -1,13 +1,13 @@
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { messageOf } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { messageOf } from '../../core/errors.js';
+import type { Logger } from '../../lib/logger.js';
 import { fileIdentity, moveAside } from './move-aside.js';
 import { migrate } from './schema.js';
-import { sleepSync } from '../sleep-sync.js';
-import { isBusy, isCorruption } from '../sqlite/errors.js';
-import { openSqlite } from '../sqlite/open.js';
+import { sleepSync } from '../../lib/sleep-sync.js';
+import { isBusy, isCorruption } from './sqlite/errors.js';
+import { openSqlite } from './sqlite/open.js';
 
 /** How long a statement waits for another process's write lock before giving up. */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -62,14 +62,14 @@ export function recoverCorruptFile(path: string, identity: string | null, error:
  * Opens (creating if needed) the per-user queue: folder 0700, WAL, busy timeout, schema current.
  * A corrupt or unreadable file is moved aside and replaced rather than failing the command.
  */
-export function openQueueDatabase(path: string, logger: Logger): OpenedDatabase {
+export function openQueueDatabase(path: string, logger: Logger, addon?: () => object): OpenedDatabase {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let recovered = false;
   for (let attempt = 1; ; attempt++) {
     const identity = fileIdentity(path);
     let db: Database.Database | undefined;
     try {
-      db = openSqlite(path, BUSY_TIMEOUT_MS);
+      db = openSqlite(path, BUSY_TIMEOUT_MS, addon);
       prepare(db);
       return { db, identity: fileIdentity(path), recovered };
     } catch (error) {

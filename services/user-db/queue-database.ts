@@ -1,8 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Logger } from '../logger.js';
-import { isCorruption } from '../sqlite/errors.js';
+import { inject, injectable, optional } from 'inversify';
+import type { RuntimeOptions } from '../../core/services.js';
+import type { UserDatabase } from '../../core/user-database.js';
+import { TOKENS } from '../../core/tokens.js';
+import type { Logger } from '../../lib/logger.js';
+import { isCorruption } from './sqlite/errors.js';
 import { openQueueDatabase, recoverCorruptFile, type OpenedDatabase } from './open-database.js';
 
 export const QUEUE_FILE = 'queue.db';
@@ -13,13 +17,18 @@ export const queuePath = (home: string) => join(home, QUEUE_FILE);
  * clock, one connection per process, opened on first use. Sharing one file keeps an emitting
  * command at one open, one WAL and one close.
  */
-export class QueueDatabase {
+@injectable()
+export class QueueDatabase implements UserDatabase {
   readonly path: string;
   private opened?: OpenedDatabase;
   private readonly statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-  constructor(home: string, private readonly logger: Logger) {
-    this.path = queuePath(home);
+  constructor(
+    @inject(TOKENS.Options) options: Pick<RuntimeOptions, 'home'>,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.SqliteAddon) @optional() private readonly addon?: () => object,
+  ) {
+    this.path = queuePath(options.home);
   }
 
   /** Readers never create the file: reporting an empty queue must not leave one behind. */
@@ -75,7 +84,7 @@ export class QueueDatabase {
   }
 
   private open(): OpenedDatabase {
-    const opened = openQueueDatabase(this.path, this.logger);
+    const opened = openQueueDatabase(this.path, this.logger, this.addon);
     if (opened.recovered) restartClockAboveAnyOldValue(opened.db);
     return opened;
   }

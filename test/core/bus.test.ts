@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ContractError, envelopeViolations, type Envelope } from '../../core/envelope.js';
+import { ContractError, envelopeViolations, type Envelope } from '../../contract/index.js';
 import { PersistError } from '../../core/errors.js';
 import type { DropInfo } from '../../core/hooks.js';
 import type { Plugin } from '../../core/plugin.js';
@@ -8,7 +8,7 @@ import { draft, makePipeline, memoryPersist } from '../helpers/pipeline.js';
 const UUID = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 
 const enricher = (name: string, calls: string[], patch: Partial<Envelope> = {}): Plugin => ({
-  name, phases: ['enrich'],
+  name,
   apply(hooks) {
     hooks.enrich.tap(name, (envelope) => { calls.push(name); return { ...envelope, ...patch }; });
   },
@@ -47,7 +47,7 @@ test('an enrich failure marks the event degraded, logs, and the event is still p
   const stored: Envelope[] = [];
   const calls: string[] = [];
   const broken: Plugin = {
-    name: 'broken', phases: ['enrich'],
+    name: 'broken',
     apply(hooks) { hooks.enrich.tapPromise('broken', async () => { throw new Error('identity file unreadable'); }); },
   };
   const { emitter, log } = await makePipeline(
@@ -66,7 +66,7 @@ test('an enrich failure marks the event degraded, logs, and the event is still p
 test('callback-style taps get the same failure semantics', async (t) => {
   const stored: Envelope[] = [];
   const broken: Plugin = {
-    name: 'cb', phases: ['enrich'],
+    name: 'cb',
     apply(hooks) { hooks.enrich.tapAsync('cb', (_e, _c, done) => done(new Error('nope'))); },
   };
   const { emitter } = await makePipeline([{ use: 'cb' }, { use: 'store' }], { cb: broken, store: memoryPersist(stored) });
@@ -79,7 +79,7 @@ test('a guard bail drops the event with its reason: not persisted, reported thro
   const stored: Envelope[] = [];
   const drops: DropInfo[] = [];
   const guard: Plugin = {
-    name: 'no-wp01', phases: ['guard'],
+    name: 'no-wp01',
     apply(hooks) {
       hooks.guard.tap('no-wp01', (e) => (e.aggregate_id === 'WP01' ? 'WP01 is frozen' : undefined));
       hooks.dropped.tap('watch', (_e, drop) => { drops.push(drop); });
@@ -99,7 +99,7 @@ test('a guard bail drops the event with its reason: not persisted, reported thro
 test('a guard that throws does not drop the event', async (t) => {
   const stored: Envelope[] = [];
   const guard: Plugin = {
-    name: 'flaky', phases: ['guard'],
+    name: 'flaky',
     apply(hooks) { hooks.guard.tap('flaky', () => { throw new Error('boom'); }); },
   };
   const { emitter, log } = await makePipeline([{ use: 'guard' }, { use: 'store' }], { guard, store: memoryPersist(stored) });
@@ -112,11 +112,11 @@ test('a persist failure rejects emit, naming the plugin, and nothing downstream 
   const delivered: string[] = [];
   const emittedSeen: string[] = [];
   const failing: Plugin = {
-    name: 'disk', phases: ['persist'],
+    name: 'disk',
     apply(hooks) { hooks.persist.tapPromise('disk', async () => { throw new Error('SQLITE_FULL'); }); },
   };
   const deliverer: Plugin = {
-    name: 'ws', phases: ['deliver'],
+    name: 'ws',
     apply(hooks) {
       hooks.deliver.tap('ws', (e) => { delivered.push(e.event_id); });
       hooks.emitted.tap('ws', (e) => { emittedSeen.push(e.event_id); });
@@ -136,15 +136,31 @@ test('with no persist plugin at all, emit rejects instead of pretending', async 
   await t.throwsAsync(emitter.emit(draft()), { instanceOf: PersistError, message: /no persist plugin/ });
 });
 
+test('a persist tap that runs but does not make the event durable makes emit reject: emitted means durable', async (t) => {
+  const seen: string[] = [];
+  const emittedSeen: string[] = [];
+  const lookalike: Plugin = {
+    name: 'lookalike',
+    apply(hooks) {
+      hooks.persist.tap('lookalike', (envelope) => { seen.push(envelope.event_id); });
+      hooks.emitted.tap('lookalike', (envelope) => { emittedSeen.push(envelope.event_id); });
+    },
+  };
+  const { emitter } = await makePipeline([{ use: 'lookalike' }], { lookalike });
+  await t.throwsAsync(emitter.emit(draft()), { instanceOf: PersistError, message: /persist plugins ran \(lookalike\) but none made it durable/ });
+  t.is(seen.length, 1);
+  t.deepEqual(emittedSeen, []);
+});
+
 test('a deliver failure is isolated: other deliverers run and the event stays emitted', async (t) => {
   const stored: Envelope[] = [];
   const delivered: string[] = [];
   const bad: Plugin = {
-    name: 'bad', phases: ['deliver'],
+    name: 'bad',
     apply(hooks) { hooks.deliver.tapPromise('bad', async () => { throw new Error('ECONNREFUSED'); }); },
   };
   const good: Plugin = {
-    name: 'good', phases: ['deliver'],
+    name: 'good',
     apply(hooks) { hooks.deliver.tapPromise('good', async (e) => { delivered.push(e.event_id); }); },
   };
   const { emitter } = await makePipeline(
@@ -160,7 +176,7 @@ test('a deliver failure is isolated: other deliverers run and the event stays em
 test('an event without project identity is persisted but never handed to deliverers', async (t) => {
   const stored: Envelope[] = [];
   const delivered: string[] = [];
-  const ws: Plugin = { name: 'ws', phases: ['deliver'], apply(h) { h.deliver.tap('ws', (e) => { delivered.push(e.event_id); }); } };
+  const ws: Plugin = { name: 'ws', apply(h) { h.deliver.tap('ws', (e) => { delivered.push(e.event_id); }); } };
   const { emitter } = await makePipeline([{ use: 'store' }, { use: 'ws' }], { store: memoryPersist(stored), ws });
   const result = await emitter.emit(draft());
   t.false(result.context.deliverable);
@@ -190,11 +206,11 @@ test('an enricher that breaks the contract is undone and marked degraded; the ev
 test('an enricher may edit the envelope in place; a broken in-place edit is undone too', async (t) => {
   const stored: Envelope[] = [];
   const inPlace: Plugin = {
-    name: 'in-place', phases: ['enrich'],
+    name: 'in-place',
     apply(hooks) { hooks.enrich.tap('in-place', (e) => { e.project_slug = 'mutated'; return e; }); },
   };
   const breaker: Plugin = {
-    name: 'breaker', phases: ['enrich'],
+    name: 'breaker',
     apply(hooks) { hooks.enrich.tap('breaker', (e) => { e.team_slug = ''; return e; }); },
   };
   const { emitter } = await makePipeline([{ use: 'in-place' }, { use: 'breaker' }, { use: 'store' }], {
@@ -217,7 +233,7 @@ test('a draft that breaks the contract itself is the command\'s bug: emit reject
 
 test('a throwing observer on `emitted` is ignored', async (t) => {
   const stored: Envelope[] = [];
-  const observer: Plugin = { name: 'obs', phases: ['observe'], apply(h) { h.emitted.tap('obs', () => { throw new Error('x'); }); } };
+  const observer: Plugin = { name: 'obs', apply(h) { h.emitted.tap('obs', () => { throw new Error('x'); }); } };
   const { emitter } = await makePipeline([{ use: 'store' }, { use: 'obs' }], { store: memoryPersist(stored), obs: observer });
   t.is((await emitter.emit(draft())).status, 'emitted');
   t.is(stored.length, 1);
@@ -226,11 +242,11 @@ test('a throwing observer on `emitted` is ignored', async (t) => {
 test('once a persist plugin has made the event durable, a later persist failure only degrades it', async (t) => {
   const stored: Envelope[] = [];
   const durable: Plugin = {
-    name: 'queue', phases: ['persist'],
+    name: 'queue',
     apply(hooks) { hooks.persist.tap('queue', (e, ctx) => { stored.push(e); ctx.durable = true; }); },
   };
   const mirror: Plugin = {
-    name: 'mirror', phases: ['persist'],
+    name: 'mirror',
     apply(hooks) { hooks.persist.tap('mirror', () => { throw new Error('EACCES'); }); },
   };
   const after = await makePipeline([{ use: 'queue' }, { use: 'mirror' }], { queue: durable, mirror });

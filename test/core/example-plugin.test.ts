@@ -1,18 +1,17 @@
 import test from 'ava';
+import { rebindServices, type TestQueue } from '../helpers/services.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '../../cli/builtins.js';
-import { createEmitter } from '../../core/emitter.js';
-import type { Envelope } from '../../core/envelope.js';
-import type { EventQueue } from '../../core/services.js';
+import { createEmitter } from '../../cli/composition-root.js';
+import type { Envelope } from '../../contract/index.js';
 import { TOKENS } from '../../core/tokens.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 import { draft } from '../helpers/pipeline.js';
 
 /** A queue that refuses everything, to show where in the persist phase the example runs. */
-const refusingQueue: EventQueue = {
+const refusingQueue: TestQueue = {
   async enqueue() { throw new Error('disk full'); },
-  close() {},
 };
 
 async function projectWithExample(position: 'before' | 'after') {
@@ -21,7 +20,7 @@ async function projectWithExample(position: 'before' | 'after') {
   writeFileSync(join(project, '.kittify', 'plugins.json'), JSON.stringify({
     plugins: [{ use: join(REPO_ROOT, 'examples/jsonl-log/index.js'), [position]: 'queue-persist', options: { file: 'events.jsonl' } }],
   }));
-  const emitter = await createEmitter({ cwd: project, home: join(project, 'home'), builtins: BUILTIN_PLUGINS, services: { queue: refusingQueue } });
+  const emitter = await createEmitter({ cwd: project, home: join(project, 'home'), builtins: BUILTIN_PLUGINS, rebind: rebindServices({ queue: refusingQueue }) });
   return { project, emitter };
 }
 
@@ -50,7 +49,7 @@ test('the example plugin validates its options up front', async (t) => {
     plugins: [{ use: join(REPO_ROOT, 'examples/jsonl-log/index.js'), options: { path: 'x' } }],
   }));
   const logs: string[] = [];
-  const { createLogger } = await import('../../core/logger.js');
+  const { createLogger } = await import('../../lib/logger.js');
   const emitter = await createEmitter({
     cwd: project, home: join(project, 'home'), builtins: BUILTIN_PLUGINS,
     logger: createLogger({ color: false, write: (l) => logs.push(l) }),
@@ -68,15 +67,14 @@ test('a failing mirror after queue-persist does not un-record an event the queue
   writeFileSync(join(project, '.kittify', 'plugins.json'), JSON.stringify({
     plugins: [{ use: join(REPO_ROOT, 'examples/jsonl-log/index.js'), after: 'queue-persist', options: { file: 'events.jsonl' } }],
   }));
-  const { createLogger } = await import('../../core/logger.js');
+  const { createLogger } = await import('../../lib/logger.js');
   const emitter = await createEmitter({
     cwd: project, home: join(project, 'home'), builtins: BUILTIN_PLUGINS, logger: createLogger({ color: false, write: () => {} }),
   });
   const result = await emitter.emit(draft());
   t.is(result.status, 'emitted');
   t.regex(result.context.degraded.join(), /jsonl-log/);
-  const { SqliteEventQueue } = await import('../../core/queue/sqlite-queue.js');
-  const queue = emitter.container.get(TOKENS.Queue) as InstanceType<typeof SqliteEventQueue>;
+  const queue = emitter.container.get(TOKENS.ReadQueue);
   t.deepEqual((await queue.list()).events.map((e) => e.envelope.event_id), [result.envelope.event_id]);
   await emitter.close();
 });

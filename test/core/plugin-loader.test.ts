@@ -1,12 +1,12 @@
 import test from 'ava';
-import { createEmitter } from '../../core/emitter.js';
+import { createEmitter } from '../../cli/composition-root.js';
 import { PluginConfigError } from '../../core/errors.js';
-import type { Envelope } from '../../core/envelope.js';
+import type { Envelope } from '../../contract/index.js';
 import type { Plugin } from '../../core/plugin.js';
 import { draft, makePipeline, memoryPersist } from '../helpers/pipeline.js';
 
 const tagger = (tag: string, calls: string[]): Plugin => ({
-  name: tag, phases: ['enrich'],
+  name: tag,
   apply(hooks) { hooks.enrich.tap(tag, (e) => { calls.push(tag); return e; }); },
 });
 
@@ -14,7 +14,7 @@ test('a project can disable a built-in and change its options without copying th
   const calls: string[] = [];
   let seenOptions: unknown;
   const configurable: Plugin<{ level: number; mode: string }> = {
-    name: 'conf', phases: ['enrich'],
+    name: 'conf',
     validateOptions: (raw) => ({ level: Number(raw.level ?? 1), mode: String(raw.mode ?? 'a') }),
     apply(hooks, ctx) { seenOptions = ctx.options; hooks.enrich.tap('conf', (e) => e); },
   };
@@ -33,7 +33,7 @@ test('a project can disable a built-in and change its options without copying th
 
 test('a third-party plugin loads by path from .kittify/plugins.json at the chosen position', async (t) => {
   const calls: string[] = [];
-  const plugin = `export default (options) => ({ name: 'third', phases: ['enrich'],
+  const plugin = `export default (options) => ({ name: 'third',
     apply(hooks) { hooks.enrich.tap('third', (e) => { globalThis.__skCalls.push('third:' + options.tag); return e; }); } });`;
   (globalThis as { __skCalls?: string[] }).__skCalls = calls;
   const { emitter } = await makePipeline(
@@ -54,7 +54,7 @@ test('a third-party plugin loads by package name from the project', async (t) =>
   const stored: Envelope[] = [];
   const pkg = {
     'node_modules/sk-plugin-stamp/package.json': JSON.stringify({ name: 'sk-plugin-stamp', type: 'module', main: 'index.js' }),
-    'node_modules/sk-plugin-stamp/index.js': `export default { name: 'stamp', phases: ['enrich'],
+    'node_modules/sk-plugin-stamp/index.js': `export default { name: 'stamp',
       apply(hooks) { hooks.enrich.tap('stamp', (e) => ({ ...e, project_slug: 'stamped' })); } };`,
   };
   const { emitter } = await makePipeline([{ use: 'store' }], { store: memoryPersist(stored) },
@@ -79,12 +79,12 @@ test('an unknown plugin is reported with its name and file, and the rest still q
 test('a missing module, invalid options and a throwing apply each name the plugin and skip only it', async (t) => {
   const calls: string[] = [];
   const strict: Plugin = {
-    name: 'strict', phases: ['enrich'],
+    name: 'strict',
     validateOptions(raw) { if (raw.size !== undefined && typeof raw.size !== 'number') throw new Error('option "size" must be a number'); return raw; },
     apply(hooks) { hooks.enrich.tap('strict', (e) => { calls.push('strict'); return e; }); },
   };
   const halfway: Plugin = {
-    name: 'halfway', phases: ['enrich'],
+    name: 'halfway',
     apply(hooks) {
       hooks.enrich.tap('halfway', (e) => { calls.push('halfway'); return e; });
       throw new Error('no credentials');
@@ -107,7 +107,7 @@ test('a missing module, invalid options and a throwing apply each name the plugi
 });
 
 test('a required plugin that cannot start stops the emitter with the plugin and file named', async (t) => {
-  const broken: Plugin = { name: 'store', phases: ['persist'], apply() { throw new Error('queue.db is locked'); } };
+  const broken: Plugin = { name: 'store', apply() { throw new Error('queue.db is locked'); } };
   const err = await t.throwsAsync(makePipeline([{ use: 'store', required: true }], { store: broken }), { instanceOf: PluginConfigError });
   t.regex(err!.message, /plugin "store" \(.*plugins\.json\): failed to start: queue\.db is locked/);
 });
@@ -136,4 +136,31 @@ test('a broken default plugins.json is a hard error naming the file', async (t) 
   await t.throwsAsync(createEmitter({ defaultsFile: '/nonexistent/plugins.json', builtins: {} }), {
     instanceOf: PluginConfigError, message: /\/nonexistent\/plugins\.json/,
   });
+});
+
+test('a tap is credited to the plugin that made it, whatever name it passes, and its phases are the hooks it tapped', async (t) => {
+  const impostor: Plugin = {
+    name: 'impostor',
+    apply(hooks) {
+      hooks.guard.tap('queue-persist', () => 'nope');
+      hooks.dropped.tap({ name: 'someone-else' }, () => {});
+    },
+  };
+  const { emitter } = await makePipeline([{ use: 'impostor' }, { use: 'store' }], { impostor, store: memoryPersist([]) });
+  const result = await emitter.emit(draft());
+  t.is(result.status, 'dropped');
+  t.deepEqual(result.status === 'dropped' && result.drop, { plugin: 'impostor', reason: 'nope' });
+  t.deepEqual(emitter.plugins.map((p) => [p.entry.use, p.phases]), [['impostor', ['guard', 'observe']], ['store', ['persist']]]);
+});
+
+test('a required plugin cannot be disabled by a project: refused with the file named, and it still runs', async (t) => {
+  const stored: unknown[] = [];
+  const { emitter, log } = await makePipeline(
+    [{ use: 'store', required: true }], { store: memoryPersist(stored) },
+    { projectPlugins: { plugins: [{ use: 'store', enabled: false }] } },
+  );
+  t.true(log.some((l) => /plugin "store" \(.*\.kittify[\\/]plugins\.json\): is required and cannot be disabled/.test(l)), log.join('\n'));
+  t.is(emitter.plugins[0].status, 'active');
+  t.is((await emitter.emit(draft())).status, 'emitted');
+  t.is(stored.length, 1);
 });

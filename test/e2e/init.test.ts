@@ -2,9 +2,9 @@ import test from 'ava';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { saveCredentials } from '../../core/auth/credentials-store.js';
-import { machineNodeId } from '../../core/clock/node-id.js';
-import { envelopeViolations } from '../../core/envelope.js';
+import { saveCredentials } from '../../services/auth/credentials-store.js';
+import { machineNodeId } from '../../services/clock/node-id.js';
+import { envelopeViolations } from '../../contract/index.js';
 import { runCli, runJson, spawnCli, tempDir } from '../helpers/cli.js';
 import { makeGitRepo } from '../helpers/git.js';
 

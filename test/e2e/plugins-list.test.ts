@@ -12,15 +12,16 @@ function project(plugins?: unknown): string {
   return dir;
 }
 
-test('plugins list --json shows the default pipeline in plugins.json order with phases and sources', async (t) => {
+test('plugins list --json shows the default pipeline in plugins.json order with the phases each plugin tapped', async (t) => {
   const dir = project();
   const out = await runJson<{ plugins: Row[] }>(['plugins', 'list', '--json'], { cwd: dir, home: join(dir, 'home') });
-  t.deepEqual(out.plugins.map((p) => [p.position, p.name, p.phases[0], p.source]), [
-    [1, 'identity-injection', 'enrich', 'built-in'],
-    [2, 'team-slug-auth', 'enrich', 'built-in'],
-    [3, 'dedupe-guard', 'guard', 'built-in'],
-    [4, 'queue-persist', 'persist', 'built-in'],
-    [5, 'websocket-transport', 'deliver', 'built-in'],
+  t.deepEqual(out.plugins.map((p) => [p.position, p.name, p.phases, p.source]), [
+    [1, 'identity-injection', ['enrich'], 'built-in'],
+    [2, 'team-slug-auth', ['enrich'], 'built-in'],
+    [3, 'dedupe-guard', ['guard', 'observe'], 'built-in'],
+    [4, 'queue-persist', ['persist'], 'built-in'],
+    // Not built yet: it taps nothing, and the list does not pretend it does.
+    [5, 'websocket-transport', [], 'built-in'],
   ]);
   t.true(out.plugins.every((p) => p.file.endsWith('plugins.json')));
   // A plugin whose behaviour is not built yet says so instead of pretending.

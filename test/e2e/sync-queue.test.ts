@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { envelope, openTestQueue, PROJECT_B } from '../core/queue/queue-fixtures.js';
+import { envelope, openTestQueue, PROJECT_B } from '../services/queue/queue-fixtures.js';
 import { runCli, runJson, tempDir } from '../helpers/cli.js';
 
 interface Listing {

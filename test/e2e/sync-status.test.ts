@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { envelope, openTestQueue, PROJECT_A, PROJECT_B } from '../core/queue/queue-fixtures.js';
+import { envelope, openTestQueue, PROJECT_A, PROJECT_B } from '../services/queue/queue-fixtures.js';
 import { runCli, runJson, tempDir } from '../helpers/cli.js';
 
 interface Counts { pending: number; held: number; sent: number; dead: number }

@@ -133,11 +133,14 @@ test('when the event cannot be queued the WP file is put back and the command ex
   const path = join(p.tasks('001-shop'), 'WP01-a.md');
   const file = readFileSync(path, 'utf8');
   const before = (await p.events()).length;
-  // Without its persist plugin the pipeline cannot make the event durable.
-  writeFileSync(join(p.repo, '.kittify', 'plugins.json'), JSON.stringify({ plugins: [{ use: 'queue-persist', enabled: false }] }));
+  // A persist plugin ahead of queue-persist fails: the event is not durable, so nothing may change.
+  writeFileSync(join(p.repo, '.kittify', 'refuse.mjs'),
+    "export default { name: 'refuse', apply(hooks) { hooks.persist.tap('refuse', () => { throw new Error('disk full'); }); } };");
+  writeFileSync(join(p.repo, '.kittify', 'plugins.json'), JSON.stringify({ plugins: [{ use: './.kittify/refuse.mjs', before: 'queue-persist' }] }));
 
   const r = await p.run('implement', 'WP01');
   t.is(r.code, 3);
+  t.regex(r.stderr, /plugin "refuse" failed: disk full/);
   t.regex(r.stderr, /WP01 was not moved: its event could not be queued, so kitty-specs\/001-shop\/tasks\/WP01-a\.md was put back as it was \(lane planned\)/);
   t.regex(r.stderr, /run the command again/);
   t.is(readFileSync(path, 'utf8'), file);
@@ -148,6 +151,20 @@ test('when the event cannot be queued the WP file is put back and the command ex
 
   writeFileSync(join(p.repo, '.kittify', 'plugins.json'), JSON.stringify({ plugins: [] }));
   await p.ok('implement', 'WP01');
+  t.deepEqual(summary((await p.events()).slice(before)), ['WPStatusChanged WP01 planned→doing']);
+});
+
+test('a project cannot disable the required queue-persist: the error names the file, and events are still queued', async (t) => {
+  const p = await initRepo();
+  await p.ok('feature', 'create', 'Shop');
+  await p.ok('wp', 'add', '1', 'A');
+  const before = (await p.events()).length;
+  const projectFile = join(p.repo, '.kittify', 'plugins.json');
+  writeFileSync(projectFile, JSON.stringify({ plugins: [{ use: 'queue-persist', enabled: false }] }));
+
+  const r = await p.run('implement', 'WP01');
+  t.is(r.code, 0, r.stderr);
+  t.true(r.stderr.includes(`plugin "queue-persist" (${projectFile}): is required and cannot be disabled; it stays enabled`), r.stderr);
   t.deepEqual(summary((await p.events()).slice(before)), ['WPStatusChanged WP01 planned→doing']);
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { Envelope } from '../../core/envelope.js';
+import type { Envelope } from '../../contract/index.js';
 import { runCli, runJson, tempDir, type RunResult } from '../helpers/cli.js';
 import { makeGitRepo } from '../helpers/git.js';
 

@@ -1,5 +1,5 @@
-import type { Envelope } from '../../core/envelope.js';
-import { newUlid } from '../../core/ulid.js';
+import type { Envelope } from '../../contract/index.js';
+import { newUlid } from '../../lib/ulid.js';
 
 export const PROJECT_A = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 export const PROJECT_B = '0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9';

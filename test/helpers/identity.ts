@@ -1,20 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Envelope } from '../../core/envelope.js';
-import { createLogger, type Logger } from '../../core/logger.js';
-import type { EventQueue } from '../../core/services.js';
+import type { Envelope } from '../../contract/index.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
+import { machineNodeId } from '../../services/clock/node-id.js';
+import type { TestQueue } from './services.js';
 import { REPO_ROOT, tempDir } from './cli.js';
 import { makeGitRepo } from './git.js';
 
 /** A logger that keeps its lines, for asserting on warnings. */
-export function captureLogger(): { logger: Logger; lines: string[] } {
+export function captureLogger(): { logger: Logger; lines: string[]; nodeId: () => string } {
   const lines: string[] = [];
-  return { logger: createLogger({ color: false, verbose: false, write: (l) => lines.push(l) }), lines };
+  return { logger: createLogger({ color: false, verbose: false, write: (l) => lines.push(l) }), lines, nodeId: () => machineNodeId() };
 }
 
-/** An in-memory EventQueue: what the persist phase stored, with its state. */
-export function memoryQueue(): { queue: EventQueue; stored: Array<{ envelope: Envelope; state: string }> } {
+/** An in-memory queue: what the persist phase stored, with its state. */
+export function memoryQueue(): { queue: TestQueue; stored: Array<{ envelope: Envelope; state: string }> } {
   const stored: Array<{ envelope: Envelope; state: string }> = [];
   return {
     stored,
@@ -24,8 +25,9 @@ export function memoryQueue(): { queue: EventQueue; stored: Array<{ envelope: En
         stored.push({ envelope, state });
         return { inserted: true };
       },
-      close() {},
-    } as EventQueue,
+      async countPending() { return stored.filter((s) => s.state === 'pending').length; },
+      async pruneSent() { return 0; },
+    },
   };
 }
 
@@ -57,7 +59,7 @@ export interface ScriptRun {
  * wait for a line on stdin, so the test starts the contended part of all of them at once.
  */
 export function runScript(script: string, args: string[], env: Record<string, string> = {}, options: { uid?: number; gid?: number } = {}): ScriptRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'], ...options,
   });
   let stdout = '';

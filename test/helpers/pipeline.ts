@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEmitter, type Emitter } from '../../core/emitter.js';
-import type { EventDraft } from '../../core/envelope.js';
-import { createLogger } from '../../core/logger.js';
+import { createEmitter, type Emitter } from '../../cli/composition-root.js';
+import type { EventDraft } from '../../contract/index.js';
+import { createLogger } from '../../lib/logger.js';
 import type { Plugin, PluginExport } from '../../core/plugin.js';
 import type { BuiltinRegistry } from '../../core/plugin-loader.js';
 import { tempDir } from './cli.js';
@@ -46,9 +46,11 @@ export async function makePipeline(
 export function memoryPersist(store: unknown[], name = 'memory-persist'): Plugin {
   return {
     name,
-    phases: ['persist'],
     apply(hooks) {
-      hooks.persist.tap(name, (envelope) => { store.push(envelope); });
+      hooks.persist.tap(name, (envelope, context) => {
+        store.push(envelope);
+        context.durable = true;
+      });
     },
   };
 }

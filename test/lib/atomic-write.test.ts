@@ -1,7 +1,7 @@
 import test from 'ava';
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFileExclusive, writeFileAtomic } from '../../core/atomic-write.js';
+import { createFileExclusive, writeFileAtomic } from '../../lib/atomic-write.js';
 import { tempDir } from '../helpers/cli.js';
 
 test('writeFileAtomic replaces the content, keeps the mode and leaves no temp file', (t) => {

@@ -1,9 +1,8 @@
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withLock, withLockSync } from '../../core/lock.js';
-import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { withLock, withLockSync } from '../../lib/lock.js';
+import { tempDir } from '../helpers/cli.js';
 
 test('a free lock is held for the call and released after it', async (t) => {
   const file = join(tempDir(), 'wp.md');
@@ -19,7 +18,7 @@ test('a second holder waits for the first and then runs', async (t) => {
   let releaseFirst!: () => void;
   const first = withLock(file, {}, () => new Promise<void>((resolve) => { order.push('first in'); releaseFirst = () => { order.push('first out'); resolve(); }; }));
   await new Promise((r) => setTimeout(r, 20));
-  const second = withLock(file, { retries: { retries: 50, minTimeout: 10, maxTimeout: 20 } }, () => { order.push('second in'); });
+  const second = withLock(file, { waitMs: 2000 }, () => { order.push('second in'); });
   await new Promise((r) => setTimeout(r, 60));
   t.deepEqual(order, ['first in'], 'the second holder is still waiting');
   releaseFirst();
@@ -32,40 +31,45 @@ test('a lock left by a dead process is taken over once stale', async (t) => {
   mkdirSync(`${file}.lock`);
   const old = new Date(Date.now() - 60_000);
   utimesSync(`${file}.lock`, old, old);
-  t.is(await withLock(file, { stale: 10_000 }, () => 'ran'), 'ran');
+  t.is(await withLock(file, { staleMs: 10_000 }, () => 'ran'), 'ran');
   t.is(withLockSync(`${file}2`, { waitMs: 100 }, () => 'sync ran'), 'sync ran');
 });
 
 test('a held lock that never frees ends in ELOCKED, sync and async', async (t) => {
   const file = join(tempDir(), 'wp.md');
   mkdirSync(`${file}.lock`);
-  await t.throwsAsync(withLock(file, { retries: 0 }, () => 'no'), { code: 'ELOCKED' });
+  await t.throwsAsync(withLock(file, { waitMs: 0 }, () => 'no'), { code: 'ELOCKED' });
   t.throws(() => withLockSync(file, { waitMs: 50 }, () => 'no'), { code: 'ELOCKED' });
 });
 
-test('the lock library is not even loaded while locks are free', (t) => {
-  const dir = tempDir();
-  const script = `const { withLock } = await import(${JSON.stringify(join(REPO_ROOT, 'core/lock.ts'))});
-    const { createRequire } = await import('node:module');
-    await withLock(${JSON.stringify(join(dir, 'f'))}, {}, () => {});
-    const cache = createRequire(import.meta.url).cache;
-    process.stdout.write(String(Object.keys(cache).some((k) => k.includes('proper-lockfile'))));`;
-  const loaded = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
-  t.is(loaded, 'false');
+test('of several waiters that find one stale lock, exactly one takes it over at a time', async (t) => {
+  const file = join(tempDir(), 'wp.md');
+  mkdirSync(`${file}.lock`);
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(`${file}.lock`, old, old);
+  let inside = 0;
+  let most = 0;
+  await Promise.all(Array.from({ length: 8 }, () => withLock(file, { staleMs: 2000 }, async () => {
+    most = Math.max(most, ++inside);
+    await new Promise((r) => setTimeout(r, 15));
+    inside--;
+  })));
+  t.is(most, 1);
+  t.false(existsSync(`${file}.lock`));
 });
 
 test('a free lock held longer than `stale` stays fresh: a waiter enters only after it is released', async (t) => {
   const file = join(tempDir(), 'wp.md');
   const lock = `${file}.lock`;
   const events: string[] = [];
-  const first = withLock(file, { stale: 2000 }, async () => {
+  const first = withLock(file, { staleMs: 2000 }, async () => {
     events.push('A in');
     await new Promise((r) => setTimeout(r, 3500));
     events.push('A out');
   });
   await new Promise((r) => setTimeout(r, 50));
   // Retries enough to wait ~5 s: a stolen lock would let B in at ~2 s, while A is still inside.
-  const second = withLock(file, { stale: 2000, retries: { retries: 100, minTimeout: 50, maxTimeout: 50 } }, async () => {
+  const second = withLock(file, { staleMs: 2000, waitMs: 5000 }, async () => {
     events.push('B in');
     // Long enough that a stolen lock's release by A would fall inside B's hold.
     await new Promise((r) => setTimeout(r, 1800));

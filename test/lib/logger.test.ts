@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createLogger, useColor } from '../../core/logger.js';
+import { createLogger, useColor } from '../../lib/logger.js';
 
 const withEnv = <T>(env: Record<string, string | undefined>, fn: () => T): T => {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '../../cli/builtins.js';
-import type { ServiceOverrides } from '../../core/container.js';
-import { createEmitter, type Emitter } from '../../core/emitter.js';
-import { createLogger } from '../../core/logger.js';
+import { createEmitter, type Emitter } from '../../cli/composition-root.js';
+import { rebindServices, type ServiceOverrides } from '../helpers/services.js';
+import { createLogger } from '../../lib/logger.js';
 import type { Plugin } from '../../core/plugin.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -12,7 +12,6 @@ export const PROJECT_UUID = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 /** Stands in for identity-injection (built elsewhere): stamps a fixed project identity. */
 export const fakeIdentity: Plugin = {
   name: 'fake-identity',
-  phases: ['enrich'],
   apply(hooks) {
     hooks.enrich.tap('fake-identity', (e) => ({ ...e, project_uuid: PROJECT_UUID, project_slug: 'alpha' }));
   },
@@ -45,7 +44,7 @@ export async function run(
   const log: string[] = [];
   const logger = createLogger({ verbose: true, color: false, write: (l) => log.push(l) });
   const emitter = await createEmitter({
-    cwd: ws.project, home: ws.home, defaultsFile, logger, services: extra.services,
+    cwd: ws.project, home: ws.home, defaultsFile, logger, rebind: rebindServices(extra.services ?? {}),
     builtins: { ...BUILTIN_PLUGINS, 'fake-identity': async () => ({ default: fakeIdentity }) },
   });
   return { emitter, log };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../../core/atomic-write.js';
+import { writeFileAtomic } from '../../../lib/atomic-write.js';
 
 /** Local state spec-kitty may leave behind (a crash mid-write) that must never be committed. */
 export const GITIGNORE_ENTRIES = ['.kittify/*.lock', '.kittify/*.corrupt-*', '.kittify/.*.tmp', 'kitty-specs/**/.*.tmp'];

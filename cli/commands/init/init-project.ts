@@ -1,10 +1,11 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError, messageOf } from '../../../core/errors.js';
-import { CONFIG_FILE } from '../../../core/identity/config-file.js';
-import { withKittifyLock } from '../../../core/identity/kittify-lock.js';
-import { resolveIdentityAt } from '../../../core/identity/resolve-identity.js';
-import { KITTIFY_DIR, findProjectRoot } from '../../../core/project-root.js';
+import { CONFIG_FILE } from '../../../services/identity/config-file.js';
+import { withKittifyLock } from '../../../services/identity/kittify-lock.js';
+import { machineNodeId } from '../../../services/clock/node-id.js';
+import { resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
+import { KITTIFY_DIR, findProjectRoot } from '../../../services/identity/project-root.js';
 import { bold, dim, print, printJson } from '../../output.js';
 import { cliLogger } from '../../runtime.js';
 import { ensureGitignore } from './gitignore.js';
@@ -42,7 +43,7 @@ export async function initProject(dir: string | undefined, opts: { json?: boolea
 
   ensureDir(root);
   note(`${KITTIFY_DIR}/`, ensureDir(join(root, KITTIFY_DIR)) ? 'created' : 'unchanged');
-  const { identity, wrote } = await resolveIdentityAt(root, { logger: cliLogger() });
+  const { identity, wrote } = await resolveIdentityAt(root, { logger: cliLogger(), nodeId: () => machineNodeId() });
   if (!identity.persisted) {
     throw new UserError(`the project identity could not be saved to ${join(root, KITTIFY_DIR, CONFIG_FILE)} (see the warning above); nothing was initialized.`);
   }

@@ -1,4 +1,4 @@
-import type { Lane } from '../../../core/envelope.js';
+import type { Lane } from '../../../contract/index.js';
 import { UserError } from '../../../core/errors.js';
 import { bold, dim, print, printJson } from '../../output.js';
 import { cliLogger, emit } from '../../runtime.js';

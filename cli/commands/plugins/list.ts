@@ -22,7 +22,7 @@ function toRow(p: LoadedPlugin, i: number): Row {
     position: i + 1,
     name: p.plugin?.name ?? p.entry.use,
     use: p.entry.use,
-    phases: p.plugin?.phases ?? [],
+    phases: p.phases,
     source: p.entry.source,
     enabled: p.entry.enabled,
     required: p.entry.required,

@@ -1,4 +1,4 @@
-import { WP_LANES, type Lane } from '../../../core/envelope.js';
+import { WP_LANES, type Lane } from '../../../contract/index.js';
 import { messageOf } from '../../../core/errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { bold, dim, print, printJson, table } from '../../output.js';

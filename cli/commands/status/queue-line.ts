@@ -1,7 +1,6 @@
 import { messageOf } from '../../../core/errors.js';
-import type { EventQueue, QueueStats } from '../../../core/services.js';
 import { TOKENS } from '../../../core/tokens.js';
-import { emitter } from '../../runtime.js';
+import { cliServices } from '../../runtime.js';
 
 export interface QueueSummary {
   /** Pending events of this project (all projects when it has no identity yet). */
@@ -15,28 +14,23 @@ export interface QueueSummary {
   error?: string;
 }
 
-type StatsQueue = EventQueue & { stats(): Promise<QueueStats & { lastSyncAt?: string | null }> };
-const hasStats = (q: EventQueue): q is StatsQueue => typeof (q as Partial<StatsQueue>).stats === 'function';
-
 /** The queue as one status line; a failing queue or login never hides the board. */
 export async function queueSummary(): Promise<QueueSummary> {
   const out: QueueSummary = { pending: 0, held: 0, pending_all_projects: 0, team_slug: 'local', last_sync: null };
   try {
-    const { container } = await emitter();
+    const container = await cliServices();
     try {
       out.team_slug = container.get(TOKENS.Auth).getTeamSlug();
     } catch (err) {
       out.error = `login state unreadable: ${messageOf(err)}`;
     }
-    const queue = container.get(TOKENS.Queue);
-    if (!hasStats(queue)) return { ...out, error: 'the configured queue does not report counts' };
-    const stats = await queue.stats();
+    const stats = await container.get(TOKENS.ReadQueue).stats();
     const identity = await container.get(TOKENS.Identity).resolve().catch(() => null);
     const mine = identity && stats.projects.find((p) => p.project_uuid === identity.project_uuid);
     out.pending_all_projects = stats.counts.pending;
     out.pending = identity ? mine?.counts.pending ?? 0 : stats.counts.pending;
     out.held = stats.counts.held;
-    out.last_sync = stats.lastSyncAt ?? null;
+    out.last_sync = stats.lastSyncAt;
   } catch (err) {
     out.error = `queue unreadable: ${messageOf(err)}`;
   }

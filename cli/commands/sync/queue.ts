@@ -1,6 +1,7 @@
 import type { QueueState, QueuedEvent } from '../../../core/services.js';
 import { dim, print, printJson, table } from '../../output.js';
-import { openSyncServices } from './open-queue.js';
+import { TOKENS } from '../../../core/tokens.js';
+import { cliServices } from '../../runtime.js';
 
 export interface SyncQueueOptions {
   json?: boolean;
@@ -28,30 +29,26 @@ function describe(e: QueuedEvent): string {
 }
 
 export async function syncQueue(opts: SyncQueueOptions): Promise<void> {
-  const { queue, close } = openSyncServices();
-  try {
-    const { total, events } = await queue.list({ state: opts.state, project: opts.project, limit: opts.limit });
-    if (opts.json) {
-      printJson({ queue_path: queue.path, total, limit: opts.limit, events: events.map(toJson) });
-      return;
-    }
-    if (events.length === 0) {
-      const filter = [opts.state && `state ${opts.state}`, opts.project && `project ${opts.project}`].filter(Boolean).join(', ');
-      print(`No queued events${filter ? ` (${filter})` : ''}. Queue: ${queue.path}`);
-      return;
-    }
-    print(table(
-      events.map((e) => [
-        String(e.seq), e.state, e.created_at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-        e.envelope.project_slug ?? '-', e.envelope.event_type, e.envelope.aggregate_id, describe(e),
-        e.attempts > 0 ? `${e.attempts} attempt(s): ${e.last_error ?? ''}` : '',
-      ]),
-      ['seq', 'state', 'queued', 'project', 'event', 'aggregate', 'change', 'delivery'],
-    ));
-    if (events.length < total) {
-      print(dim(`showing the oldest ${events.length} of ${total}; use --limit N (0 = all) or --state/--project to narrow`));
-    }
-  } finally {
-    close();
+  const queue = (await cliServices()).get(TOKENS.ReadQueue);
+  const { total, events } = await queue.list({ state: opts.state, project: opts.project, limit: opts.limit });
+  if (opts.json) {
+    printJson({ queue_path: queue.path, total, limit: opts.limit, events: events.map(toJson) });
+    return;
+  }
+  if (events.length === 0) {
+    const filter = [opts.state && `state ${opts.state}`, opts.project && `project ${opts.project}`].filter(Boolean).join(', ');
+    print(`No queued events${filter ? ` (${filter})` : ''}. Queue: ${queue.path}`);
+    return;
+  }
+  print(table(
+    events.map((e) => [
+      String(e.seq), e.state, e.created_at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      e.envelope.project_slug ?? '-', e.envelope.event_type, e.envelope.aggregate_id, describe(e),
+      e.attempts > 0 ? `${e.attempts} attempt(s): ${e.last_error ?? ''}` : '',
+    ]),
+    ['seq', 'state', 'queued', 'project', 'event', 'aggregate', 'change', 'delivery'],
+  ));
+  if (events.length < total) {
+    print(dim(`showing the oldest ${events.length} of ${total}; use --limit N (0 = all) or --state/--project to narrow`));
   }
 }

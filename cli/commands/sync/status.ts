@@ -2,7 +2,8 @@ import { messageOf } from '../../../core/errors.js';
 import type { AuthStatus, QueueCounts } from '../../../core/services.js';
 import { bold, dim, print, printJson, table } from '../../output.js';
 import { formatAge } from './age.js';
-import { openSyncServices } from './open-queue.js';
+import { TOKENS } from '../../../core/tokens.js';
+import { cliServices } from '../../runtime.js';
 
 const total = (c: QueueCounts) => c.pending + c.held + c.sent + c.dead;
 
@@ -17,50 +18,47 @@ function authJson(read: () => AuthStatus) {
 }
 
 export async function syncStatus(opts: { json?: boolean }): Promise<void> {
-  const { queue, auth, close } = openSyncServices();
-  try {
-    const stats = await queue.stats();
-    const now = Date.now();
-    const oldestAgeMs = stats.oldestPendingAt === null ? null : now - Date.parse(stats.oldestPendingAt);
-    const report = {
-      queue_path: stats.path,
-      queue_exists: stats.exists,
-      total: total(stats.counts),
-      counts: stats.counts,
-      projects: stats.projects.map((p) => ({ ...p, total: total(p.counts) })),
-      oldest_pending_at: stats.oldestPendingAt,
-      oldest_pending_age_seconds: oldestAgeMs === null ? null : Math.floor(oldestAgeMs / 1000),
-      auth: authJson(() => auth().status()),
-    };
-    if (opts.json) {
-      printJson(report);
-      return;
-    }
-    print(`${bold('Offline queue')}  ${report.queue_path}${report.queue_exists ? '' : dim('  (not created yet: nothing queued)')}`);
-    const c = report.counts;
-    print(table([
-      ['pending', String(c.pending), oldestAgeMs === null ? '' : `oldest queued ${formatAge(oldestAgeMs)} ago`],
-      ['held', String(c.held), c.held > 0 ? 'no project identity: never sent (run `spec-kitty init` in the project)' : ''],
-      ['sent', String(c.sent), ''],
-      ['dead', String(c.dead), c.dead > 0 ? 'rejected by the hub: see `spec-kitty sync queue --state dead`' : ''],
-    ].map((r) => r.map((cell, i) => (i === 0 ? `  ${cell}` : cell)))));
-    if (report.projects.length > 0) {
-      print();
-      print(bold('By project'));
-      print(table(
-        report.projects.map((p) => [
-          `  ${p.project_slug ?? '(no project)'}`, p.project_uuid ?? '-',
-          String(p.counts.pending), String(p.counts.held), String(p.counts.sent), String(p.counts.dead),
-        ]),
-        ['  project', 'uuid', 'pending', 'held', 'sent', 'dead'],
-      ));
-    }
-    print();
-    const a = report.auth;
-    if ('error' in a) print(`Hub: login state unreadable (${a.error}); events stay queued`);
-    else if (a.logged_in) print(`Hub: logged in to ${a.hub_url ?? 'the hub'} as ${a.username ?? '?'} (team ${a.team_slug})`);
-    else print('Hub: not logged in; events stay queued on this machine (team "local")');
-  } finally {
-    close();
+  const services = await cliServices();
+  const queue = services.get(TOKENS.ReadQueue);
+  const stats = await queue.stats();
+  const now = Date.now();
+  const oldestAgeMs = stats.oldestPendingAt === null ? null : now - Date.parse(stats.oldestPendingAt);
+  const report = {
+    queue_path: stats.path,
+    queue_exists: stats.exists,
+    total: total(stats.counts),
+    counts: stats.counts,
+    projects: stats.projects.map((p) => ({ ...p, total: total(p.counts) })),
+    oldest_pending_at: stats.oldestPendingAt,
+    oldest_pending_age_seconds: oldestAgeMs === null ? null : Math.floor(oldestAgeMs / 1000),
+    auth: authJson(() => services.get(TOKENS.Auth).status()),
+  };
+  if (opts.json) {
+    printJson(report);
+    return;
   }
+  print(`${bold('Offline queue')}  ${report.queue_path}${report.queue_exists ? '' : dim('  (not created yet: nothing queued)')}`);
+  const c = report.counts;
+  print(table([
+    ['pending', String(c.pending), oldestAgeMs === null ? '' : `oldest queued ${formatAge(oldestAgeMs)} ago`],
+    ['held', String(c.held), c.held > 0 ? 'no project identity: never sent (run `spec-kitty init` in the project)' : ''],
+    ['sent', String(c.sent), ''],
+    ['dead', String(c.dead), c.dead > 0 ? 'rejected by the hub: see `spec-kitty sync queue --state dead`' : ''],
+  ].map((r) => r.map((cell, i) => (i === 0 ? `  ${cell}` : cell)))));
+  if (report.projects.length > 0) {
+    print();
+    print(bold('By project'));
+    print(table(
+      report.projects.map((p) => [
+        `  ${p.project_slug ?? '(no project)'}`, p.project_uuid ?? '-',
+        String(p.counts.pending), String(p.counts.held), String(p.counts.sent), String(p.counts.dead),
+      ]),
+      ['  project', 'uuid', 'pending', 'held', 'sent', 'dead'],
+    ));
+  }
+  print();
+  const a = report.auth;
+  if ('error' in a) print(`Hub: login state unreadable (${a.error}); events stay queued`);
+  else if (a.logged_in) print(`Hub: logged in to ${a.hub_url ?? 'the hub'} as ${a.username ?? '?'} (team ${a.team_slug})`);
+  else print('Hub: not logged in; events stay queued on this machine (team "local")');
 }

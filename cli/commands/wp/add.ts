@@ -5,7 +5,7 @@ import { bold, dim, print, printJson } from '../../output.js';
 import { cliLogger, emit } from '../../runtime.js';
 import { appendActivity } from '../../workflow/activity-log.js';
 import { currentActor } from '../../workflow/actor.js';
-import { createFileExclusive } from '../../../core/atomic-write.js';
+import { createFileExclusive } from '../../../lib/atomic-write.js';
 import { wpCreated } from '../../workflow/events.js';
 import { listFeatures, matchFeature } from '../../workflow/feature-store.js';
 import { requireWorkflowProject } from '../../workflow/project.js';

@@ -2,14 +2,14 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../../helpers/cli.js';
 
 /** The CommonJS wrapper build.mjs puts around the bundle. */
 const wrap = (body: string) => `(function (exports, require, module, __filename, __dirname, __skImport) {\n${body}\n})`;
 
 /** Runs a tiny CommonJS "bundle" through requireCached in a fresh process, as the launcher does. */
 function runCached(dir: string, cacheDirs: string[], key = 'aaaa1111'): string {
-  const script = `const { requireCached } = await import(${JSON.stringify(join(REPO_ROOT, 'cli/code-cache.ts'))});
+  const script = `const { requireCached } = await import(${JSON.stringify(join(REPO_ROOT, 'cli/launcher/code-cache.ts'))});
     const m = requireCached(${JSON.stringify(join(dir, 'bundle.cjs'))}, 'demo', ${JSON.stringify(key)}, ${JSON.stringify(cacheDirs)}, (u) => import(u));
     process.stdout.write(String(await m.answer()));`;
   return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });

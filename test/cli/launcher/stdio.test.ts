@@ -2,9 +2,9 @@ import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, tempDir } from '../../helpers/cli.js';
 
-const FIXTURE = join(REPO_ROOT, 'test', 'core', 'fixtures', 'stdio.ts');
+const FIXTURE = join(REPO_ROOT, 'test', 'cli', 'launcher', 'fixtures', 'stdio.ts');
 const node = [process.execPath, '--import', 'tsx', FIXTURE];
 
 /** Runs the fixture with a reader that starts reading only after `delayMs`, so the pipe fills up. */

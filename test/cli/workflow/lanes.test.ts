@@ -1,5 +1,5 @@
 import test from 'ava';
-import { WP_LANES, type Lane } from '../../../core/envelope.js';
+import { WP_LANES, type Lane } from '../../../contract/index.js';
 import { checkTransition, unmetDependencies } from '../../../cli/workflow/lanes.js';
 
 const kind = (from: Lane, to: Lane, force = false) => checkTransition('WP01', from, to, force).kind;

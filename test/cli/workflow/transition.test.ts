@@ -1,9 +1,9 @@
 import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { EmitResult } from '../../../core/bus.js';
-import type { EventDraft } from '../../../core/envelope.js';
+import type { EventDraft } from '../../../contract/index.js';
 import { PersistError, UserError } from '../../../core/errors.js';
-import { createLogger } from '../../../core/logger.js';
+import { createLogger } from '../../../lib/logger.js';
 import { completeFeatureIfDone } from '../../../cli/workflow/feature-completion.js';
 import { listFeatures, readMeta } from '../../../cli/workflow/feature-store.js';
 import { transition, type TransitionDeps } from '../../../cli/workflow/transition.js';
@@ -129,4 +129,18 @@ test('a transition a guard drops is not made: the file is put back and the comma
   const err = await t.throwsAsync(transition({ project, feature, ref, to: 'doing', note: 'Go', check: () => {} }, deps), { instanceOf: UserError });
   t.regex(err!.message, /WP01 was not moved: its status change was dropped by dedupe-guard \(same event within 60000 ms\)/);
   t.is(readFileSync(path, 'utf8'), before);
+});
+
+test('a pipeline whose persist tap does not make the event durable leaves the WP file unchanged', async (t) => {
+  const { makePipeline } = await import('../../helpers/pipeline.js');
+  const { project, feature, ref, path } = setup();
+  const before = readFileSync(path, 'utf8');
+  const { emitter } = await makePipeline([{ use: 'lookalike' }], {
+    lookalike: { name: 'lookalike', apply(hooks) { hooks.persist.tap('lookalike', () => {}); } },
+  });
+  const { deps, lines } = fakeDeps();
+  deps.emit = (draft) => emitter.emit(draft);
+  await t.throwsAsync(transition({ project, feature, ref, to: 'doing', note: 'Go', check: () => {} }, deps), { instanceOf: PersistError });
+  t.is(readFileSync(path, 'utf8'), before);
+  t.regex(lines.join('\n'), /WP01 was not moved: its event could not be queued/);
 });

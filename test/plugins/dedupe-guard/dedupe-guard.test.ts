@@ -1,8 +1,7 @@
 import test from 'ava';
 import type { DropInfo } from '../../../core/hooks.js';
-import { createLogger } from '../../../core/logger.js';
-import { SqliteEventQueue } from '../../../core/queue/sqlite-queue.js';
-import type { EventQueue } from '../../../core/services.js';
+import { createLogger } from '../../../lib/logger.js';
+import { testQueue, type TestQueue } from '../../helpers/services.js';
 import { canonicalJson } from '../../../plugins/dedupe-guard/canonical-json.js';
 import dedupeGuard from '../../../plugins/dedupe-guard/index.js';
 import { run, workspace, wpMove, type Workspace } from '../queue-pipeline.js';
@@ -11,7 +10,7 @@ const PIPELINE = [{ use: 'fake-identity' }, { use: 'dedupe-guard', options: { sc
 const WINDOW = [{ use: 'fake-identity' }, { use: 'dedupe-guard', options: { scope: 'window', windowMs: 3_600_000 } }, { use: 'queue-persist', required: true }];
 
 const queued = async (ws: Workspace) => {
-  const q = new SqliteEventQueue({ cwd: ws.project, home: ws.home, verbose: false }, createLogger({ write: () => {} }));
+  const q = testQueue(ws.home, createLogger({ write: () => {} }));
   const { events } = await q.list();
   q.close();
   return events;
@@ -63,11 +62,13 @@ test('the same transition in a later run is a real transition and is queued (sco
 
 test('an event whose persist failed is not remembered: retrying it in the same run queues it', async (t) => {
   const ws = workspace();
-  const real = new SqliteEventQueue({ cwd: ws.project, home: ws.home, verbose: false }, createLogger({ write: () => {} }));
+  const real = testQueue(ws.home, createLogger({ write: () => {} }));
   let failures = 1;
-  const flaky: EventQueue = {
+  const flaky: TestQueue = {
     enqueue: (e, s) => (failures-- > 0 ? Promise.reject(new Error('disk full')) : real.enqueue(e, s)),
-    close: () => real.close(),
+    countPending: () => real.countPending(),
+    pruneSent: (ms) => real.pruneSent(ms),
+    recent: (key, since) => real.recent(key, since),
   };
   const { emitter } = await run(ws, PIPELINE, { services: { queue: flaky } });
   await t.throwsAsync(emitter.emit(wpMove('WP01', 'planned', 'doing')), { message: /disk full/ });

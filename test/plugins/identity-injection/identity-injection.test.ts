@@ -1,10 +1,11 @@
 import test from 'ava';
+import { rebindServices } from '../../helpers/services.js';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '../../../cli/builtins.js';
-import { machineNodeId } from '../../../core/clock/node-id.js';
-import { createEmitter } from '../../../core/emitter.js';
-import { envelopeViolations } from '../../../core/envelope.js';
+import { machineNodeId } from '../../../services/clock/node-id.js';
+import { createEmitter } from '../../../cli/composition-root.js';
+import { envelopeViolations } from '../../../contract/index.js';
 import type { IdentityService, ProjectIdentity } from '../../../core/services.js';
 import plugin, { MISSING_IDENTITY } from '../../../plugins/identity-injection/index.js';
 import { tempDir } from '../../helpers/cli.js';
@@ -19,7 +20,7 @@ const wp02 = draft({ aggregate_id: 'WP02', payload: { ...draft().payload, wp_id:
 async function emitterIn(cwd: string, services: { identity?: IdentityService } = {}) {
   const { queue, stored } = memoryQueue();
   const { logger, lines } = captureLogger();
-  const emitter = await createEmitter({ builtins: BUILTIN_PLUGINS, cwd, home: join(tempDir(), 'home'), logger, services: { queue, ...services } });
+  const emitter = await createEmitter({ builtins: BUILTIN_PLUGINS, cwd, home: join(tempDir(), 'home'), logger, rebind: rebindServices({ queue, ...services }) });
   return { emitter, stored, lines };
 }
 

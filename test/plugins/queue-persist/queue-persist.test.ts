@@ -2,13 +2,13 @@ import test from 'ava';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PersistError } from '../../../core/errors.js';
-import { createLogger } from '../../../core/logger.js';
-import { SqliteEventQueue } from '../../../core/queue/sqlite-queue.js';
+import { createLogger } from '../../../lib/logger.js';
+import { testQueue } from '../../helpers/services.js';
 import queuePersist from '../../../plugins/queue-persist/index.js';
 import { run, workspace, wpMove, type Workspace } from '../queue-pipeline.js';
 
 const readQueue = async (ws: Workspace) => {
-  const q = new SqliteEventQueue({ cwd: ws.project, home: ws.home, verbose: false }, createLogger({ write: () => {} }));
+  const q = testQueue(ws.home, createLogger({ write: () => {} }));
   const list = await q.list();
   q.close();
   return list.events;

@@ -1,10 +1,11 @@
 import test from 'ava';
+import { rebindServices } from '../../helpers/services.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '../../../cli/builtins.js';
-import { saveCredentials } from '../../../core/auth/credentials-store.js';
-import { createEmitter } from '../../../core/emitter.js';
-import { envelopeViolations } from '../../../core/envelope.js';
+import { saveCredentials } from '../../../services/auth/credentials-store.js';
+import { createEmitter } from '../../../cli/composition-root.js';
+import { envelopeViolations } from '../../../contract/index.js';
 import plugin from '../../../plugins/team-slug-auth/index.js';
 import { tempDir } from '../../helpers/cli.js';
 import { captureLogger, makeProject, memoryQueue } from '../../helpers/identity.js';
@@ -13,7 +14,7 @@ import { draft } from '../../helpers/pipeline.js';
 async function emitOnce(home: string) {
   const { queue } = memoryQueue();
   const { logger, lines } = captureLogger();
-  const emitter = await createEmitter({ builtins: BUILTIN_PLUGINS, cwd: makeProject(), home, logger, services: { queue } });
+  const emitter = await createEmitter({ builtins: BUILTIN_PLUGINS, cwd: makeProject(), home, logger, rebind: rebindServices({ queue }) });
   const result = await emitter.emit(draft());
   await emitter.close();
   return { ...result, lines };

@@ -2,9 +2,9 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfAuthClient } from '../../../core/auth/auth-client.js';
-import { clearCredentials, saveCredentials } from '../../../core/auth/credentials-store.js';
-import type { Credentials } from '../../../core/auth/credentials.js';
+import { ConfAuthClient } from '../../../services/auth/auth-client.js';
+import { clearCredentials, saveCredentials } from '../../../services/auth/credentials-store.js';
+import type { Credentials } from '../../../services/auth/credentials.js';
 import { REPO_ROOT, tempDir } from '../../helpers/cli.js';
 import { captureLogger } from '../../helpers/identity.js';
 
@@ -93,12 +93,12 @@ test('reading the stored login never imports conf', async (t) => {
   const home = tempDir();
   await saveCredentials(home, LOGIN);
   const out = execFileSync(process.execPath, [
-    '--import', 'tsx', '--import', './test/core/auth/fixtures/forbid-conf.mjs', 'test/core/auth/fixtures/read-team.ts', home,
+    '--import', 'tsx', '--import', './test/services/auth/fixtures/forbid-conf.mjs', 'test/services/auth/fixtures/read-team.ts', home,
   ], { cwd: REPO_ROOT, encoding: 'utf8' });
   t.is(out.trim(), 'acme-platform');
   // The guard works: the write side (which does import conf) fails under it.
   const err = t.throws(() => execFileSync(process.execPath, [
-    '--import', 'tsx', '--import', './test/core/auth/fixtures/forbid-conf.mjs', 'test/core/auth/fixtures/read-team.ts', home, '--save',
+    '--import', 'tsx', '--import', './test/services/auth/fixtures/forbid-conf.mjs', 'test/services/auth/fixtures/read-team.ts', home, '--save',
   ], { cwd: REPO_ROOT, encoding: 'utf8', stdio: 'pipe' }));
   t.regex(String((err as { stderr?: string }).stderr), /conf was imported/);
 });

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { LamportStore } from '../../../core/clock/lamport-store.js';
-import { QueueDatabase } from '../../../core/queue/queue-database.js';
-import { SqliteMachineClock, machineNodeId } from '../../../core/clock/machine-clock.js';
+import { QueueDatabase } from '../../../services/user-db/queue-database.js';
+import { machineNodeId } from '../../../services/clock/node-id.js';
+import { testClock, testStore } from '../../helpers/services.js';
 import { tempDir } from '../../helpers/cli.js';
 import { captureLogger, raceScripts, runScript } from '../../helpers/identity.js';
 
@@ -15,7 +15,7 @@ test('node_id is the first 12 hex chars of SHA-256 of hostname:username', (t) =>
   const expected = createHash('sha256').update(`${hostname()}:${userInfo().username}`).digest('hex').slice(0, 12);
   t.is(machineNodeId(), expected);
   t.regex(expected, /^[0-9a-f]{12}$/);
-  t.is(new SqliteMachineClock(options(tempDir()), captureLogger().logger).nodeId, expected);
+  t.is(testClock(tempDir(), captureLogger().logger).nodeId, expected);
 });
 
 test('node_id is remembered in $SPEC_KITTY_HOME/node-id with the name it was derived from, and used while that name matches', (t) => {
@@ -48,7 +48,7 @@ test('a read-only home still gets the derived node_id, and no file is left behin
 
 test('building the clock touches nothing; the first tick creates $SPEC_KITTY_HOME (0700) and queue.db, where the clock lives', (t) => {
   const home = join(tempDir(), 'nested', 'home');
-  const clock = new SqliteMachineClock(options(home), captureLogger().logger);
+  const clock = testClock(home, captureLogger().logger);
   t.false(existsSync(home));
   t.is(clock.tick(), 1);
   t.true(existsSync(join(home, 'queue.db')));
@@ -58,16 +58,16 @@ test('building the clock touches nothing; the first tick creates $SPEC_KITTY_HOM
 
 test('ticks continue where the last process left off', (t) => {
   const home = tempDir();
-  const a = new LamportStore(new QueueDatabase(home, captureLogger().logger));
+  const a = testStore(home, captureLogger().logger);
   t.deepEqual([a.tick(), a.tick(), a.tick()], [1, 2, 3]);
   a.close();
-  const b = new LamportStore(new QueueDatabase(home, captureLogger().logger));
+  const b = testStore(home, captureLogger().logger);
   t.is(b.tick(), 4);
   b.close();
 });
 
 test('witness(remote) gives max(local, remote) + 1 and never goes backwards', (t) => {
-  const clock = new LamportStore(new QueueDatabase(tempDir(), captureLogger().logger));
+  const clock = testStore(tempDir(), captureLogger().logger);
   clock.tick();
   t.is(clock.witness(41), 42);
   t.is(clock.tick(), 43);
@@ -80,7 +80,7 @@ test('a corrupt queue.db is kept aside with a warning and the clock restarts abo
   const home = tempDir();
   writeFileSync(join(home, 'queue.db'), 'this is not a database, it is a broken file '.repeat(200));
   const { logger, lines } = captureLogger();
-  const clock = new LamportStore(new QueueDatabase(home, logger));
+  const clock = testStore(home, logger);
   const first = clock.tick();
   t.true(first >= Math.floor(Date.now() / 1000) - 60, `restarted at ${first}`);
   t.is(clock.tick(), first + 1);
@@ -94,7 +94,7 @@ test('a corrupt queue.db is kept aside with a warning and the clock restarts abo
 test('an unusable $SPEC_KITTY_HOME gives an error that says what to check', (t) => {
   const file = join(tempDir(), 'not-a-folder');
   writeFileSync(file, '');
-  const clock = new LamportStore(new QueueDatabase(file, captureLogger().logger));
+  const clock = testStore(file, captureLogger().logger);
   const err = t.throws(() => clock.tick());
   t.is(err?.name, 'UserError');
   t.regex(err!.message, /SPEC_KITTY_HOME .* is a writable folder/);
@@ -103,7 +103,7 @@ test('an unusable $SPEC_KITTY_HOME gives an error that says what to check', (t) 
 test('8 processes x 100 ticks on one home give 800 distinct values, each process strictly increasing', async (t) => {
   const home = join(tempDir(), 'home');
   mkdirSync(home);
-  const runs = Array.from({ length: 8 }, () => runScript('test/core/clock/fixtures/tick.ts', [home, '100']));
+  const runs = Array.from({ length: 8 }, () => runScript('test/services/clock/fixtures/tick.ts', [home, '100']));
   const results = await raceScripts(runs);
   for (const r of results) t.is(r.code, 0, r.stderr);
   const all = results.flatMap((r) => r.result as number[]);
@@ -117,30 +117,30 @@ test('8 processes x 100 ticks on one home give 800 distinct values, each process
 });
 
 test('in the container the clock and the queue share one database file and connection', async (t) => {
-  const { createContainer } = await import('../../../core/container.js');
+  const { closeServices, createServices } = await import('../../../cli/composition-root.js');
   const { TOKENS } = await import('../../../core/tokens.js');
   const home = join(tempDir(), 'home');
-  const c = createContainer(options(home), captureLogger().logger);
+  const c = createServices({ ...options(home), logger: captureLogger().logger });
   const clock = c.get(TOKENS.Clock);
-  const queue = c.get(TOKENS.Queue);
+  const queue = c.get(TOKENS.PersistQueue);
   t.is(clock.tick(), 1);
-  t.true(queue.countPending !== undefined && (await queue.countPending()) === 0);
+  t.is(await queue.countPending(), 0);
   t.deepEqual(readdirSync(home).filter((f) => f.endsWith('.db')), ['queue.db']);
-  queue.close();
+  closeServices(c);
 });
 
 test('a queue.db repaired by a process that never ticks still restarts the clock high for the next one', (t) => {
   const home = tempDir();
-  const before = new LamportStore(new QueueDatabase(home, captureLogger().logger));
+  const before = testStore(home, captureLogger().logger);
   t.deepEqual([before.tick(), before.tick()], [1, 2]);
   before.close();
   writeFileSync(join(home, 'queue.db'), 'this is not a database, it is a broken file '.repeat(200));
   for (const side of ['-wal', '-shm']) rmSync(join(home, `queue.db${side}`), { force: true });
   // A reader (`sync status`, say) finds the damage and replaces the file.
-  const reader = new QueueDatabase(home, captureLogger().logger);
+  const reader = new QueueDatabase({ home: home }, captureLogger().logger);
   reader.run((db) => db.prepare('SELECT count(*) FROM events').get());
   reader.close();
-  const after = new LamportStore(new QueueDatabase(home, captureLogger().logger));
+  const after = testStore(home, captureLogger().logger);
   t.true(after.tick() >= Math.floor(Date.now() / 1000) - 60);
   after.close();
 });

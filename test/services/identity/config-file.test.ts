@@ -2,9 +2,10 @@ import test from 'ava';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { machineNodeId } from '../../../core/clock/node-id.js';
-import { ConfigIdentityService } from '../../../core/identity/identity-service.js';
-import { resolveIdentity, resolveIdentityAt } from '../../../core/identity/resolve-identity.js';
+import type { MachineClock } from '../../../core/services.js';
+import { machineNodeId } from '../../../services/clock/node-id.js';
+import { ConfigIdentityService } from '../../../services/identity/identity-service.js';
+import { resolveIdentity, resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
 import { tempDir } from '../../helpers/cli.js';
 import { captureLogger, makeProject } from '../../helpers/identity.js';
 
@@ -12,6 +13,8 @@ const UUID = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const configOf = (root: string) => join(root, '.kittify', 'config.yaml');
 const read = (root: string) => readFileSync(configOf(root), 'utf8');
 
+
+const thisMachine: MachineClock = { nodeId: machineNodeId(), tick: () => 1, witness: () => 1 };
 test('a project without config.yaml gets one: v4 uuid, slug, this machine as node_id, a commented header', async (t) => {
   const root = makeProject({ name: 'fresh' });
   const { identity, wrote } = await resolveIdentityAt(root, captureLogger());
@@ -84,13 +87,13 @@ test('the project root is found by walking up; config.yaml is written there, not
 
 test('outside any project there is no identity', async (t) => {
   t.is(await resolveIdentity(tempDir(), captureLogger()), null);
-  const service = new ConfigIdentityService({ cwd: tempDir(), home: tempDir(), verbose: false }, captureLogger().logger);
+  const service = new ConfigIdentityService({ cwd: tempDir(), home: tempDir(), verbose: false }, captureLogger().logger, thisMachine);
   t.is(await service.resolve(), null);
 });
 
 test('the service resolves once per process and caches the identity', async (t) => {
   const root = makeProject();
-  const service = new ConfigIdentityService({ cwd: root, home: tempDir(), verbose: false }, captureLogger().logger);
+  const service = new ConfigIdentityService({ cwd: root, home: tempDir(), verbose: false }, captureLogger().logger, thisMachine);
   const first = await service.resolve();
   rmSync(configOf(root));
   const second = await service.resolve();

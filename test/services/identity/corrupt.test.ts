@@ -2,7 +2,8 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { resolveIdentityAt } from '../../../core/identity/resolve-identity.js';
+import { machineNodeId } from '../../../services/clock/node-id.js';
+import { resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
 import { captureLogger, makeProject } from '../../helpers/identity.js';
 
 const UUID = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
@@ -12,7 +13,7 @@ const asideFiles = (root: string) => readdirSync(kittify(root)).filter((f) => f.
 async function repairOf(config: string) {
   const root = makeProject({ config });
   const { logger, lines } = captureLogger();
-  const outcome = await resolveIdentityAt(root, { logger });
+  const outcome = await resolveIdentityAt(root, { logger, nodeId: () => machineNodeId() });
   const aside = asideFiles(root);
   return { root, outcome, lines, aside, text: readFileSync(join(kittify(root), 'config.yaml'), 'utf8') };
 }

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalRemote, originUrl } from '../../../core/identity/git-origin.js';
-import { resolveIdentityAt } from '../../../core/identity/resolve-identity.js';
+import { canonicalRemote, originUrl } from '../../../services/identity/git-origin.js';
+import { resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
 import { tempDir } from '../../helpers/cli.js';
 import { captureLogger, makeProject } from '../../helpers/identity.js';
 

@@ -12,7 +12,7 @@ const config = '# ours\nsync:\n  auto_start: true\n';
 test('8 processes emitting at once on a project without identity agree on one uuid, in the file and in every event', async (t) => {
   const root = makeProject({ origin: 'https://github.com/acme/raced.git', config });
   const home = join(tempDir(), 'home');
-  const runs = Array.from({ length: 8 }, () => runScript('test/core/identity/fixtures/emit-once.ts', [root, home]));
+  const runs = Array.from({ length: 8 }, () => runScript('test/services/identity/fixtures/emit-once.ts', [root, home]));
   const results = await raceScripts(runs);
   for (const r of results) t.is(r.code, 0, r.stderr);
 

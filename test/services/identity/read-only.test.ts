@@ -1,9 +1,10 @@
 import test from 'ava';
+import { machineNodeId } from '../../../services/clock/node-id.js';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { nameUuid } from '../../../core/identity/name-uuid.js';
-import { resolveIdentityAt } from '../../../core/identity/resolve-identity.js';
+import { nameUuid } from '../../../services/identity/name-uuid.js';
+import { resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { captureLogger, makeProject, runScript } from '../../helpers/identity.js';
 
@@ -15,7 +16,7 @@ const isRoot = process.getuid?.() === 0;
 
 /** One `resolve` in a fresh child process: a "run" of spec-kitty. */
 async function run(root: string, as: { uid?: number; gid?: number } = {}) {
-  const { code, result, stderr } = await runScript('test/core/identity/fixtures/resolve.ts', [root], {}, as).done;
+  const { code, result, stderr } = await runScript('test/services/identity/fixtures/resolve.ts', [root], {}, as).done;
   if (code !== 0) throw new Error(`resolve exited ${code}: ${stderr}`);
   return { identity: result.identity, stderr };
 }
@@ -73,7 +74,7 @@ test('read-only and corrupt: the line/column warning, a salvaged uuid, and the f
   chmodSync(kittify(root), 0o555);
   t.teardown(() => chmodSync(kittify(root), 0o755));
   const { logger, lines } = captureLogger();
-  const { identity } = await resolveIdentityAt(root, { logger });
+  const { identity } = await resolveIdentityAt(root, { logger, nodeId: () => machineNodeId() });
   t.is(identity.project_uuid, UUID);
   t.false(identity.persisted);
   t.regex(lines[0], /not valid YAML \(line \d+, column \d+: .*\); it is left as it is/);
@@ -85,7 +86,7 @@ test('a write that fails with EROFS (read-only mount) falls back to the in-memor
   const root = makeProject({ config: 'sync: {auto_start: true}\n' });
   const { logger, lines } = captureLogger();
   const writeFile = () => { throw Object.assign(new Error('EROFS: read-only file system, open'), { code: 'EROFS' }); };
-  const { identity } = await resolveIdentityAt(root, { logger, writeFile });
+  const { identity } = await resolveIdentityAt(root, { logger, writeFile, nodeId: () => machineNodeId() });
   t.false(identity.persisted);
   t.is(identity.project_uuid, nameUuid(`spec-kitty project path ${root}`));
   t.regex(lines[0], /cannot save the project identity: EROFS/);

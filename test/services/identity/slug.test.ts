@@ -1,7 +1,7 @@
 import test from 'ava';
 import { basename } from 'node:path';
-import { resolveIdentityAt } from '../../../core/identity/resolve-identity.js';
-import { kebabCase, repoNameFromRemote } from '../../../core/identity/slug.js';
+import { resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
+import { kebabCase, repoNameFromRemote } from '../../../services/identity/slug.js';
 import { captureLogger, makeProject } from '../../helpers/identity.js';
 
 test('kebab-case', (t) => {

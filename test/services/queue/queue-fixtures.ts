@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createLogger } from '../../../core/logger.js';
-import { SqliteEventQueue } from '../../../core/queue/sqlite-queue.js';
+import { createLogger } from '../../../lib/logger.js';
+import { testQueue } from '../../helpers/services.js';
 import { tempDir } from '../../helpers/cli.js';
 
 export { envelope, PROJECT_A, PROJECT_B } from '../../helpers/envelope.js';
@@ -9,6 +9,6 @@ export { envelope, PROJECT_A, PROJECT_B } from '../../helpers/envelope.js';
 export function openTestQueue(home = join(tempDir('sk-queue-'), 'home')) {
   const log: string[] = [];
   const logger = createLogger({ color: false, write: (l) => log.push(l) });
-  const queue = new SqliteEventQueue({ cwd: home, home, verbose: false }, logger);
+  const queue = testQueue(home, logger);
   return { queue, home, log };
 }

@@ -2,7 +2,7 @@ import test from 'ava';
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCHEMA_VERSION } from '../../../core/queue/schema.js';
+import { SCHEMA_VERSION } from '../../../services/user-db/schema.js';
 import { envelope, openTestQueue, PROJECT_A, PROJECT_B } from './queue-fixtures.js';
 
 test('the first enqueue creates the per-user folder (0700) and a WAL database at the current schema', async (t) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { retryDelayMs } from '../../../core/queue/backoff.js';
-import { PRUNE_INTERVAL_MS } from '../../../core/queue/prune.js';
+import { retryDelayMs } from '../../../services/queue/backoff.js';
+import { PRUNE_INTERVAL_MS } from '../../../services/queue/prune.js';
 import { envelope, openTestQueue } from './queue-fixtures.js';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -2,7 +2,7 @@ import test from 'ava';
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { envelope, openTestQueue } from './queue-fixtures.js';
+import { envelope, openTestQueue } from '../queue/queue-fixtures.js';
 
 const GARBAGE = Buffer.from('this is not a database, it is a shopping list: milk, eggs, flour\n'.repeat(200));
 

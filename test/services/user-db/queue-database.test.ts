@@ -1,10 +1,10 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { createLogger } from '../../../core/logger.js';
-import { QueueDatabase } from '../../../core/queue/queue-database.js';
+import { createLogger } from '../../../lib/logger.js';
+import { QueueDatabase } from '../../../services/user-db/queue-database.js';
 import { tempDir } from '../../helpers/cli.js';
 
-const open = () => new QueueDatabase(join(tempDir('sk-qdb-'), 'home'), createLogger({ color: false, write: () => {} }));
+const open = () => new QueueDatabase({ home: join(tempDir('sk-qdb-'), 'home') }, createLogger({ color: false, write: () => {} }));
 
 test('commits are fsynced only where it counts: FULL inside `durably`, NORMAL elsewhere', (t) => {
   const database = open();
