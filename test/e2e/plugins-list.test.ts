@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli, runJson, tempDir } from '../helpers/cli.js';
 
@@ -60,4 +60,19 @@ test('a third-party plugin loads on every run, also once the CLI runs from its c
     const out = await runJson<{ plugins: Row[] }>(['plugins', 'list', '--json'], { cwd: dir, home: join(dir, 'home') });
     t.is(out.plugins.at(-1)!.status, 'active', `run ${run + 1}`);
   }
+});
+
+test('status and sync status read the queue without loading the pipeline; plugins list does load it', async (t) => {
+  const marker = join(tempDir(), 'loaded');
+  const dir = project({ plugins: [{ use: './.kittify/marker.mjs' }] });
+  writeFileSync(join(dir, '.kittify', 'marker.mjs'),
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\nexport default { name: 'marker', apply() {} };\n`);
+  const opts = { cwd: dir, home: join(dir, 'home') };
+  for (const args of [['status', '--json'], ['sync', 'status', '--json'], ['sync', 'queue', '--json']]) {
+    const r = await runCli(args, opts);
+    t.is(r.code, 0, r.stderr);
+    t.false(existsSync(marker), `${args.join(' ')} loaded a plugin`);
+  }
+  t.is((await runCli(['plugins', 'list'], opts)).code, 0);
+  t.true(existsSync(marker));
 });
