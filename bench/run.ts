@@ -2,6 +2,7 @@
 import { benchImplement } from './implement.js';
 import { formatRatio } from './measure.js';
 import { benchEmitThroughput } from './queue-throughput.js';
+import { benchStartupParts, formatPart } from './startup-parts.js';
 import { benchVersion } from './startup.js';
 
 const lines: string[] = [];
@@ -21,6 +22,9 @@ report(formatRatio(implement), implement.ok);
 const t = await benchEmitThroughput();
 report(`${t.eventsPerSecond >= 5000 ? 'ok  ' : 'OVER'} emit throughput (full default pipeline, durable): ${Math.round(t.eventsPerSecond)} events/s (budget ≥ 5000); median single emit ${t.medianEmitMs.toFixed(2)} ms`,
   t.eventsPerSecond >= 5000);
+
+// What each start-up mechanism of cli/launcher/ is worth (docs/startup.md); figures, not budgets.
+for (const part of benchStartupParts()) console.log(formatPart(part));
 
 console.log(over === 0 ? 'all budgets met' : `${over} budget(s) over`);
 process.exitCode = over === 0 ? 0 : 1;
