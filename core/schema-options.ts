@@ -11,7 +11,7 @@ export function schemaOptions<Options>(schema: object): (raw: Record<string, unk
   return (raw) => {
     check ??= compile(schema);
     const options = structuredClone(raw);
-    if (!check(options)) throw new Error(optionsViolations(check, raw).join('; '));
+    if (!check(options)) throw new Error(optionsViolations(check, structuredClone(raw)).join('; '));
     return options as Options;
   };
 }

@@ -103,6 +103,8 @@ function wrapSync(fn: (...a: Args) => unknown, s: Semantics, plugin: string) {
     } catch (error) {
       return s.failure(error, args, plugin);
     }
+    // An observer is not awaited; an async one that rejects must not become an unhandled rejection.
+    if (value instanceof Promise) value.catch((error: unknown) => s.failure(error, args, plugin));
     return s.result ? s.result(value, args, plugin, given) : value;
   };
 }

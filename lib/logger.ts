@@ -32,7 +32,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   // Decided on first use: a quiet run never needs to ask whether stderr is a terminal.
   let decided = options.color;
   const color = () => (decided ??= useColor(options.isTerminal));
-  const verbose = options.verbose ?? Boolean(process.env.SPEC_KITTY_VERBOSE);
+  const verbose = options.verbose ?? false;
   const warned = new Set<string>();
   const logger: Logger = {
     info: (m) => write(m),

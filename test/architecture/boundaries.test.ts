@@ -44,6 +44,12 @@ function violations(): string[] {
         if (spec.startsWith('.')) {
           const target = topOf(relative(REPO_ROOT, resolve(REPO_ROOT, dirname(file), spec)));
           if (!ALLOWED[folder].includes(target)) out.push(`${file} imports ${spec} (${folder}/ may not import ${target}/)`);
+          // Services meet through core's tokens, never by importing one another.
+          const service = (path: string) => path.split(/[\\/]/).slice(0, 2).join('/');
+          const resolved = relative(REPO_ROOT, resolve(REPO_ROOT, dirname(file), spec));
+          if (folder === 'services' && target === 'services' && service(resolved) !== service(file)) {
+            out.push(`${file} imports ${spec} (a service may not import another service)`);
+          }
         } else if (spec.startsWith('spec-kitty')) {
           if (folder !== 'plugins' && folder !== 'cli') out.push(`${file} imports ${spec}`);
           if (spec !== 'spec-kitty/plugin') out.push(`${file} imports ${spec}: only spec-kitty/plugin is published`);

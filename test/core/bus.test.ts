@@ -239,6 +239,14 @@ test('a throwing observer on `emitted` is ignored', async (t) => {
   t.is(stored.length, 1);
 });
 
+test('an async observer that rejects is logged, never an unhandled rejection', async (t) => {
+  const observer: Plugin = { name: 'obs', apply(h) { h.emitted.tap('obs', async () => { throw new Error('late'); }); } };
+  const { emitter, log } = await makePipeline([{ use: 'store' }, { use: 'obs' }], { store: memoryPersist([]), obs: observer });
+  t.is((await emitter.emit(draft())).status, 'emitted');
+  await new Promise((r) => setImmediate(r));
+  t.true(log.some((l) => l.includes('emitted observer "obs" failed: late')), log.join('\n'));
+});
+
 test('once a persist plugin has made the event durable, a later persist failure only degrades it', async (t) => {
   const stored: Envelope[] = [];
   const durable: Plugin = {

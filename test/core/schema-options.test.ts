@@ -24,8 +24,11 @@ test('every bad option is reported at once, in the built-ins\' words', (t) => {
   ].join('; '));
 });
 
-test('the raw options are left as they were', (t) => {
+test('the raw options are left as they were, whether they pass or not', (t) => {
   const raw = { limit: 2 };
   validate(raw);
   t.deepEqual(raw, { limit: 2 });
+  const bad = { limit: 0 };
+  t.throws(() => validate(bad));
+  t.deepEqual(bad, { limit: 0 });
 });
