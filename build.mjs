@@ -19,7 +19,7 @@ const common = {
   platform: 'node',
   target: 'node20',
   // `spec-kitty/plugin` (the built-in plugins' only import of ours) resolves to its source.
-  conditions: ['development'],
+  conditions: ['spec-kitty-source'],
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',

@@ -50,8 +50,11 @@ export function createServices(options: ServicesOptions = {}): Container {
 
 /** Settles what is still pending, then closes the per-user database. */
 export function closeServices(container: Container): void {
-  if (container.isBound(TOKENS.Closable)) for (const c of container.getAll(TOKENS.Closable)) c.close();
-  container.get(TOKENS.UserDatabase).close();
+  try {
+    if (container.isBound(TOKENS.Closable)) for (const c of container.getAll(TOKENS.Closable)) c.close();
+  } finally {
+    container.get(TOKENS.UserDatabase).close();
+  }
 }
 
 /** The typed accessors a plugin gets: the services, never the container or the bus. */
@@ -99,10 +102,17 @@ export async function createEmitter(options: EmitterOptions = {}): Promise<Emitt
     projectRoot ? join(projectRoot, KITTIFY_DIR, 'plugins.json') : null,
     Object.keys(builtins),
   );
-  const plugins = await loadPlugins(entries, {
-    builtins, projectRoot, hooks: bus.hooks, logger, services: pluginServices(container),
-    importModule: options.importModule ?? ((url) => import(url)),
-  }, problems);
+  let plugins: LoadedPlugin[];
+  try {
+    plugins = await loadPlugins(entries, {
+      builtins, projectRoot, hooks: bus.hooks, logger, services: pluginServices(container),
+      importModule: options.importModule ?? ((url) => import(url)),
+    }, problems);
+  } catch (error) {
+    // A container made here is closed here; a given one belongs to the caller.
+    if (!options.container) closeServices(container);
+    throw error;
+  }
 
   let closed = false;
   return {

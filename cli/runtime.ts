@@ -53,8 +53,10 @@ export async function emit(draft: EventDraft): Promise<EmitResult> {
 
 /** Releases what the command built, within a bounded budget: the emitter's plugins first, then the services. */
 export async function shutdown(budgetMs = 1500): Promise<void> {
-  if (shared) {
-    await (await shared).close(Date.now() + budgetMs);
+  // An emitter that failed to build (a required plugin that cannot start) leaves its services to close.
+  const built = shared && await shared.catch(() => undefined);
+  if (built) {
+    await built.close(Date.now() + budgetMs);
   } else if (services) {
     const [{ closeServices }, container] = await Promise.all([import('./composition-root.js'), services]);
     closeServices(container);

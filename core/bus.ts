@@ -62,6 +62,8 @@ export class EventBus {
       return { status: 'dropped', envelope, drop, context };
     }
 
+    // Only a persist tap can make the event durable: whatever an earlier phase set does not count.
+    context.durable = false;
     await this.hooks.persist.promise(envelope, context);
     // Durability is the bus's rule, not a convention: a persist tap that ran is not enough.
     if (!context.durable) {

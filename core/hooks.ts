@@ -25,6 +25,9 @@ export interface BusHooks {
 
 export type HookName = keyof BusHooks;
 
+/** Observers: called synchronously, so they can only be tapped with `tap`. */
+export const SYNC_HOOKS: ReadonlySet<HookName> = new Set(['emitted', 'dropped']);
+
 export function createHooks(): BusHooks {
   return {
     enrich: new AsyncSeriesWaterfallHook(['envelope', 'context']),

@@ -2,10 +2,10 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginConfigError, messageOf } from './errors.js';
-import type { BusHooks, HookName } from './hooks.js';
+import { SYNC_HOOKS, type BusHooks, type HookName } from './hooks.js';
 import type { Logger } from '../lib/logger.js';
 import type { ConfigProblem, PipelineEntry } from './pipeline-config.js';
-import { PHASE_OF_HOOK, type Plugin, type PluginExport, type PluginHooks, type PluginPhase, type PluginServices } from './plugin.js';
+import { PHASE_OF_HOOK, PHASES, type Plugin, type PluginExport, type PluginHooks, type PluginPhase, type PluginServices } from './plugin.js';
 
 /** Built-in plugins by name, each loaded only when enabled. */
 export type BuiltinRegistry = Record<string, () => Promise<{ default: PluginExport }>>;
@@ -14,7 +14,7 @@ export interface LoadedPlugin {
   entry: PipelineEntry;
   status: 'active' | 'disabled' | 'error';
   plugin?: Plugin<unknown>;
-  /** The phases of the hooks the plugin tapped, in pipeline order. */
+  /** The phases of the hooks the plugin tapped, in the order an event meets them. */
   phases: PluginPhase[];
   /** Options after validation (what the plugin runs with). */
   options?: unknown;
@@ -70,13 +70,15 @@ function hooksFor(pluginName: string, hooks: BusHooks) {
   const view = {} as Record<HookName, Partial<Record<TapMethod, (options: unknown, fn: unknown) => void>>>;
   for (const name of Object.keys(hooks) as HookName[]) {
     const hook = hooks[name] as unknown as Record<TapMethod, (options: unknown, fn: unknown) => void>;
-    view[name] = Object.fromEntries(TAP_METHODS.map((method) => [method, (options: unknown, fn: unknown) => {
+    // Only the methods the hook supports: a wrong one must fail inside `apply`, before any tap is committed.
+    const methods = SYNC_HOOKS.has(name) ? (['tap'] as const) : TAP_METHODS;
+    view[name] = Object.fromEntries(methods.map((method) => [method, (options: unknown, fn: unknown) => {
       const rest = typeof options === 'object' && options !== null ? options : {};
       tapped.add(name);
       taps.push(() => hook[method].call(hook, { ...rest, name: pluginName }, fn));
     }]));
   }
-  const phases = (): PluginPhase[] => [...new Set([...tapped].map((h) => PHASE_OF_HOOK[h]))];
+  const phases = (): PluginPhase[] => PHASES.filter((phase) => [...tapped].some((h) => PHASE_OF_HOOK[h] === phase));
   return { view: Object.freeze(view) as unknown as PluginHooks, phases, commit: () => taps.forEach((t) => t()) };
 }
 

@@ -3,7 +3,8 @@ import type { Logger } from '../lib/logger.js';
 import type { AuthClient, IdentityService, MachineClock, PersistQueue, ReadQueue, SyncQueue } from './services.js';
 
 /** Where a plugin does its work, as `plugins list` shows it: taken from the hooks it tapped. */
-export type PluginPhase = 'enrich' | 'guard' | 'persist' | 'deliver' | 'observe' | 'lifecycle';
+export const PHASES = ['lifecycle', 'enrich', 'guard', 'persist', 'deliver', 'observe'] as const;
+export type PluginPhase = (typeof PHASES)[number];
 
 export const PHASE_OF_HOOK: Readonly<Record<HookName, PluginPhase>> = {
   enrich: 'enrich',

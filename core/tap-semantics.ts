@@ -1,7 +1,7 @@
 import type { Tap } from 'tapable';
 import type { EmitContext } from './emit-context.js';
 import { envelopeViolations, type Envelope } from '../contract/index.js';
-import type { BusHooks, DropInfo, HookName } from './hooks.js';
+import { SYNC_HOOKS, type BusHooks, type DropInfo, type HookName } from './hooks.js';
 import type { Logger } from '../lib/logger.js';
 import { PersistError, messageOf } from './errors.js';
 
@@ -125,8 +125,6 @@ function wrapAsync(tap: Tap & { type: string; fn: (...a: Args) => unknown }, s: 
     );
   };
 }
-
-const SYNC_HOOKS: ReadonlySet<HookName> = new Set(['emitted', 'dropped']);
 
 export function installTapSemantics(hooks: BusHooks, logger: Logger): void {
   for (const name of Object.keys(hooks) as HookName[]) {

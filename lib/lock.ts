@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmdirSync, statSync, utimesSync } from 'node:fs';
 import { sleepSync } from './sleep-sync.js';
 
 export interface LockOptions {
@@ -16,8 +16,11 @@ const DEFAULT_WAIT_MS = 10_000;
 const FIRST_POLL_MS = 5;
 const LAST_POLL_MS = 100;
 
+// Below this a live holder could look dead: mtimes may be kept in whole seconds.
+const MIN_STALE_MS = 2_000;
+
 const lockPathOf = (target: string, options: LockOptions) => options.lockPath ?? `${target}.lock`;
-const staleOf = (options: LockOptions) => options.staleMs ?? DEFAULT_STALE_MS;
+const staleOf = (options: LockOptions) => Math.max(options.staleMs ?? DEFAULT_STALE_MS, MIN_STALE_MS);
 
 /** Sets the folder's mtime to now, as a live holder does; returns the time set. */
 function touch(dir: string): number {
@@ -37,19 +40,30 @@ function isOurs(dir: string, mtime: number): boolean {
 }
 
 /**
- * Removes a lock left by a holder that died. It is renamed first: of several waiters that find
- * it stale, only one rename succeeds, so none removes a lock another waiter has just taken.
+ * Removes a lock left by a holder that died; true when it did. The lock is renamed first, and
+ * what was renamed is checked to be the folder found stale: between the look and the rename,
+ * another waiter may have cleared it and a live process taken the lock anew. That one is put back.
  */
-function removeIfStale(dir: string, staleMs: number): void {
-  const stat = statSync(dir, { throwIfNoEntry: false });
-  if (!stat || Date.now() - stat.mtimeMs < staleMs) return;
+function removeIfStale(dir: string, staleMs: number): boolean {
+  const seen = statSync(dir, { throwIfNoEntry: false });
+  if (!seen || Date.now() - seen.mtimeMs < staleMs) return false;
   const aside = `${dir}.stale-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   try {
     renameSync(dir, aside);
   } catch {
-    return; // another waiter took it over first
+    return false; // another waiter took it over first
+  }
+  const moved = statSync(aside);
+  if (moved.ino !== seen.ino || moved.mtimeMs !== seen.mtimeMs) {
+    // Put back unless yet another process has taken the lock meanwhile: then that one holds it.
+    if (!existsSync(dir)) {
+      try { renameSync(aside, dir); return false; } catch { /* taken meanwhile */ }
+    }
+    rmdirSync(aside);
+    return false;
   }
   rmdirSync(aside);
+  return true;
 }
 
 /**
@@ -62,8 +76,7 @@ function tryTake(dir: string, staleMs: number, refresh: boolean): (() => void) |
     mkdirSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    removeIfStale(dir, staleMs);
-    return undefined;
+    return removeIfStale(dir, staleMs) ? tryTake(dir, staleMs, refresh) : undefined;
   }
   let mtime: number;
   try {

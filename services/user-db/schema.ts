@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
  * come, so an older CLI's file is brought forward in place and nothing queued is lost.
  * Append only: never edit a migration that has shipped.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE events (
     -- AUTOINCREMENT so a pruned tail never hands its seq to a newer event: seq is a stable order.
@@ -32,6 +32,45 @@ const MIGRATIONS: readonly string[] = [
   // The machine's Lamport clock lives beside the events: one file to open per command.
   `
   CREATE TABLE clock (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  `,
+  // A lane move and its event are one unit: the event waits as 'prepared', with the file change
+  // it stands for (intent), until that change is on disk. Held events keep the folder they came
+  // from (origin), so the project that later gets an identity there can adopt them.
+  // SQLite cannot widen a CHECK in place: the table is rebuilt, keeping every row, its seq and
+  // the AUTOINCREMENT high-water mark.
+  `
+  CREATE TABLE events_v3 (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id        TEXT    NOT NULL UNIQUE,
+    project_uuid    TEXT,
+    project_slug    TEXT,
+    event_type      TEXT    NOT NULL,
+    aggregate_id    TEXT    NOT NULL,
+    lamport_clock   INTEGER NOT NULL,
+    envelope        TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('prepared', 'pending', 'held', 'sent', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    claimed_until   INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER,
+    intent          TEXT,
+    origin          TEXT
+  );
+  INSERT INTO events_v3 (seq, event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope,
+    state, attempts, last_error, next_attempt_at, claimed_until, created_at, sent_at)
+  SELECT seq, event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope,
+    state, attempts, last_error, next_attempt_at, claimed_until, created_at, sent_at FROM events;
+  INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'events_v3', seq FROM sqlite_sequence WHERE name = 'events'
+    AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'events_v3');
+  UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0))
+    WHERE name = 'events_v3';
+  DROP TABLE events;
+  ALTER TABLE events_v3 RENAME TO events;
+  CREATE INDEX events_by_state ON events (state, seq);
+  CREATE INDEX events_by_aggregate ON events (project_uuid, event_type, aggregate_id, created_at);
   `,
 ];
 

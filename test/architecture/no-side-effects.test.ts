@@ -31,7 +31,7 @@ test('importing any module of contract/, lib/, core/ or services/ changes no pro
     const before = snap();
     for (const f of ${JSON.stringify(files)}) await import(${JSON.stringify(REPO_ROOT + '/')} + f);
     process.stdout.write(JSON.stringify({ before: JSON.parse(before), after: JSON.parse(snap()) }));`;
-  const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--conditions=development', '--input-type=module', '-e', script], {
+  const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--conditions=spec-kitty-source', '--input-type=module', '-e', script], {
     cwd: REPO_ROOT, env: { ...process.env, SPEC_KITTY_HOME: home }, encoding: 'utf8',
   })) as { before: unknown; after: unknown };
   t.deepEqual(out.after, out.before);

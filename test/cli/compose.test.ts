@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 const runScript = (script: string, home: string, cwd = REPO_ROOT) =>
-  execFileSync(process.execPath, ['--import', 'tsx', '--conditions=development', '--input-type=module', '-e', `process.chdir(${JSON.stringify(cwd)});\n${script}`], {
+  execFileSync(process.execPath, ['--import', 'tsx', '--conditions=spec-kitty-source', '--input-type=module', '-e', `process.chdir(${JSON.stringify(cwd)});\n${script}`], {
     cwd: REPO_ROOT, env: { ...process.env, SPEC_KITTY_HOME: home }, encoding: 'utf8',
   });
 

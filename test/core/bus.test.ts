@@ -239,6 +239,12 @@ test('a throwing observer on `emitted` is ignored', async (t) => {
   t.is(stored.length, 1);
 });
 
+test('only a persist tap can make an event durable: an enricher that claims it does not count', async (t) => {
+  const liar: Plugin = { name: 'liar', apply(h) { h.enrich.tap('liar', (e, context) => { context.durable = true; return e; }); } };
+  const { emitter } = await makePipeline([{ use: 'liar' }], { liar });
+  await t.throwsAsync(emitter.emit(draft()), { instanceOf: PersistError, message: /no persist plugin/ });
+});
+
 test('an async observer that rejects is logged, never an unhandled rejection', async (t) => {
   const observer: Plugin = { name: 'obs', apply(h) { h.emitted.tap('obs', async () => { throw new Error('late'); }); } };
   const { emitter, log } = await makePipeline([{ use: 'store' }, { use: 'obs' }], { store: memoryPersist([]), obs: observer });

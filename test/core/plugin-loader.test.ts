@@ -164,3 +164,17 @@ test('a required plugin cannot be disabled by a project: refused with the file n
   t.is((await emitter.emit(draft())).status, 'emitted');
   t.is(stored.length, 1);
 });
+
+test('a plugin that calls a tap method its hook does not have fails to start and leaves no tap behind', async (t) => {
+  const half: Plugin = {
+    name: 'half',
+    apply(hooks) {
+      hooks.guard.tap('half', () => 'dropped by half');
+      (hooks.emitted as unknown as { tapPromise(n: string, f: () => Promise<void>): void }).tapPromise('half', async () => {});
+    },
+  };
+  const { emitter } = await makePipeline([{ use: 'half' }, { use: 'store' }], { half, store: memoryPersist([]) });
+  t.is(emitter.plugins[0].status, 'error');
+  t.regex(emitter.plugins[0].error!, /failed to start/);
+  t.is((await emitter.emit(draft())).status, 'emitted');
+});

@@ -59,7 +59,7 @@ export interface ScriptRun {
  * wait for a line on stdin, so the test starts the contended part of all of them at once.
  */
 export function runScript(script: string, args: string[], env: Record<string, string> = {}, options: { uid?: number; gid?: number } = {}): ScriptRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', join(REPO_ROOT, script), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=spec-kitty-source', join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'], ...options,
   });
   let stdout = '';

@@ -9,7 +9,7 @@ import { openTestQueue } from './queue-fixtures.js';
 const BURST = fileURLToPath(new URL('../../fixtures/queue/emit-burst.ts', import.meta.url));
 
 function startBurst(home: string, project: string, worker: number, count: number, inFlight = 1) {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=development', BURST, project, String(worker), String(count), String(inFlight)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=spec-kitty-source', BURST, project, String(worker), String(count), String(inFlight)], {
     cwd: REPO_ROOT, env: { ...process.env, SPEC_KITTY_HOME: home, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
