@@ -17,7 +17,16 @@ Environment:
   NO_COLOR          disable colour
 
 Exit codes:
-  0 success   1 the command failed   2 bad arguments   3 an event could not be queued`;
+  0  success (also when a reader such as \`| head\` stops reading early)
+  1  the command failed: something not found, a move refused by the lane rules, a broken
+     file, output that could not be written (a full disk)
+  2  bad input: an unknown command or option, a missing argument, a malformed value
+     (a WP id like "banana", --limit x, --to with no such lane)
+  3  an event could not be queued: the change that needed it was not made
+
+With --json, a failing command also prints {"error":{"code":"…","message":"…"}} on stdout.
+Codes: usage (2), failed (1), not_queued (3), invalid_plugin_config, contract_violation,
+internal (a bug: please report it).`;
 
 export function createProgram(): Command {
   const program = new Command('spec-kitty')

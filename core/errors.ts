@@ -14,9 +14,12 @@ export class PluginConfigError extends Error {
   }
 }
 
-/** A failure the user can act on: printed without a stack trace, exits with `exitCode`. */
+/**
+ * A failure the user can act on: printed without a stack trace, exits with `exitCode`. `code` is
+ * the stable code of a `--json` command's error object; by default `usage` for exit 2, else `failed`.
+ */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(message: string, readonly exitCode = 1, readonly code?: string) {
     super(message);
     this.name = 'UserError';
   }

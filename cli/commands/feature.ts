@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { nameWithLetters } from './arguments.js';
 
 export function defineFeatureCommand(program: Command): void {
   const feature = program.command('feature').description('features: the folders under kitty-specs/ that hold work packages');
   feature
     .command('create')
     .description('create the next numbered feature folder (kitty-specs/NNN-slug/) and emit FeatureCreated')
-    .argument('<name>', 'the feature name, e.g. "Checkout flow"')
+    .argument('<name>', 'the feature name, e.g. "Checkout flow"', nameWithLetters('feature name', 'spec-kitty feature create "Checkout flow"'))
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples:

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { WP_LANES } from '../../contract/index.js';
+import { nonEmpty, parseWpId } from './arguments.js';
 
 export interface LaneCommandOptions {
   feature?: string;
@@ -8,14 +9,16 @@ export interface LaneCommandOptions {
   json?: boolean;
 }
 
-const featureOption = () => new Option('--feature <feature>', 'the feature (folder name, number or name); inferred when only one fits');
+const featureOption = () => new Option('--feature <feature>', 'the feature (folder name, number or name); inferred when only one fits')
+  .argParser(nonEmpty('--feature'));
+const WP_ARGUMENT = ['<wp>', 'work package id, e.g. WP01', parseWpId] as const;
 
 /** The everyday lane commands: implement, review, accept, move. Each emits one WPStatusChanged per WP it moves. */
 export function defineLaneCommands(program: Command): void {
   program
     .command('implement')
     .description('start a work package: planned → doing (its dependencies must be done)')
-    .argument('<wp>', 'work package id, e.g. WP01')
+    .argument(...WP_ARGUMENT)
     .addOption(featureOption())
     .option('--force', 'start it even if its dependencies are not done')
     .option('--note <text>', 'note for the activity log', 'Started implementation')
@@ -32,7 +35,7 @@ Running it again on a WP already in doing changes nothing and emits nothing.`)
   program
     .command('review')
     .description('hand a work package in for review: doing → for_review')
-    .argument('<wp>', 'work package id, e.g. WP01')
+    .argument(...WP_ARGUMENT)
     .addOption(featureOption())
     .option('--note <text>', 'note for the activity log', 'Ready for review')
     .option('--json', 'print the result as JSON')
@@ -60,7 +63,7 @@ of the feature is done.`)
   program
     .command('move')
     .description('move a work package to another lane (back from review, reopen, …)')
-    .argument('<wp>', 'work package id, e.g. WP01')
+    .argument(...WP_ARGUMENT)
     .addOption(new Option('--to <lane>', 'the lane to move to').choices(WP_LANES).makeOptionMandatory())
     .addOption(featureOption())
     .option('--force', 'allow skipping lanes, reopening a done WP, or starting before dependencies are done')

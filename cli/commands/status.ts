@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { nonEmpty } from './arguments.js';
 
 export function defineStatusCommand(program: Command): void {
   program
     .command('status')
     .description('the board: work packages by lane for each feature, and the offline queue in one line')
-    .option('--feature <feature>', 'only this feature (folder name, number or name)')
+    .option('--feature <feature>', 'only this feature (folder name, number or name)', nonEmpty('--feature'))
     .option('--json', 'print JSON')
     .addHelpText('after', `
 Examples:

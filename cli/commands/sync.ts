@@ -1,12 +1,10 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { QUEUE_STATES, type QueueState } from '../../core/services.js';
+import { nonEmpty, wholeNumber } from './arguments.js';
 
 export const DEFAULT_LIST_LIMIT = 50;
 
-function parseLimit(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--limit must be a whole number ≥ 0 (0 lists every event).');
-  return Number(value);
-}
+const parseLimit = wholeNumber('--limit must be a whole number ≥ 0 (0 lists every event).');
 
 /** `spec-kitty sync …`: the per-user offline queue. Works anywhere, inside a project or not. */
 export function defineSyncCommand(program: Command): void {
@@ -30,7 +28,7 @@ States: pending (waiting to be sent), held (no project identity: never sent; run
     .description('list queued events with their envelopes, oldest first')
     .option('--json', 'print JSON')
     .addOption(new Option('--state <state>', 'only events in this state').choices(QUEUE_STATES as QueueState[]))
-    .option('--project <project>', 'only events of this project (project uuid or slug)')
+    .option('--project <project>', 'only events of this project (project uuid or slug)', nonEmpty('--project'))
     .option('--limit <n>', `at most this many events (0 = all)`, parseLimit, DEFAULT_LIST_LIMIT)
     .addHelpText('after', `
 Examples:

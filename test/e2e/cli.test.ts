@@ -23,6 +23,19 @@ test('--help lists the commands, examples, environment and exit codes', async (t
   }
 });
 
+test('--help documents each exit code and the JSON error object with its codes', async (t) => {
+  const dir = tempDir();
+  const r = await runCli(['--help'], { cwd: dir, home: join(dir, 'home') });
+  const section = r.stdout.slice(r.stdout.indexOf('Exit codes:'));
+  for (const code of ['0', '1', '2', '3']) t.regex(section, new RegExp(`^  ${code}  \\S`, 'm'), `exit ${code} is listed`);
+  t.regex(section, /2 {2}bad input: .*unknown command or option/);
+  t.regex(section, /1 {2}the command failed: .*refused by the lane rules/);
+  t.true(section.includes('{"error":{"code":"…","message":"…"}}'));
+  for (const code of ['usage', 'failed', 'not_queued', 'invalid_plugin_config', 'contract_violation', 'internal']) {
+    t.true(section.includes(code), `the code ${code} is listed`);
+  }
+});
+
 test('an unknown command or option is a usage error (exit 2) that points at --help', async (t) => {
   const dir = tempDir();
   const cmd = await runCli(['frobnicate'], { cwd: dir, home: join(dir, 'home') });

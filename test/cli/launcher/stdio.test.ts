@@ -68,3 +68,41 @@ test('isTerminal: false for a pipe and a file, true on a real terminal', (t) => 
   const pty = spawnSync('script', ['-qec', `${fixture} is-terminal`, '/dev/null'], { cwd: REPO_ROOT, encoding: 'utf8' });
   t.is(pty.stdout.trim(), 'true');
 });
+
+const STDIO = join(REPO_ROOT, 'cli', 'launcher', 'stdio.ts');
+/** Runs `body` (with `m`, the stdio module) in a child, with its stdout redirected by `redirect`. */
+const script = (body: string, redirect: string) => spawnSync('bash', ['-o', 'pipefail', '-c', `'${process.execPath}' --import tsx --input-type=module -e "$SCRIPT" ${redirect}`], {
+  cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, SCRIPT: `const m = await import(${JSON.stringify(STDIO)}); ${body}` },
+});
+
+test('a direct write to a full disk (/dev/full) throws one OutputError with a one-line message; later writes are dropped', (t) => {
+  const r = script(`
+    try { m.writeFd(1, 'x\\n'); } catch (e) { m.writeFd(2, e.name + ': ' + e.message + '\\n'); }
+    m.writeFd(1, 'dropped\\n');
+    m.writeFd(2, String(m.outputFailure()?.code) + '\\n');`, '> /dev/full');
+  t.is(r.stderr, 'OutputError: cannot write to stdout: no space left on device (ENOSPC)\nENOSPC\n');
+  t.is(r.status, 0);
+});
+
+test('a stream write to a full disk (a plugin\'s console.log): one line on stderr, exit 1, no stack trace', (t) => {
+  const r = script(`process.stdout.write('from a plugin\\n'); m.writeFd(1, 'ours\\n'); m.writeFd(2, 'done\\n');`, '> /dev/full');
+  t.is(r.stderr, 'done\nerror: cannot write to stdout: no space left on device (ENOSPC)\n');
+  t.is(r.status, 1);
+});
+
+test('a reader gone before anything was written (| true): direct and stream writes end quietly, exit 0', (t) => {
+  for (const body of [
+    `m.writeFd(1, 'x'.repeat(200000)); m.writeFd(1, 'more\\n'); m.writeFd(2, String(m.outputFailure()) + '\\n');`,
+    `process.stdout.write('x'.repeat(200000)); m.writeFd(1, 'more\\n'); setTimeout(() => m.writeFd(2, String(m.outputFailure()) + '\\n'), 50);`,
+  ]) {
+    const r = script(body, '| (exec 0<&-; true)');
+    t.is(r.stderr, 'undefined\n');
+    t.is(r.status, 0);
+  }
+});
+
+test('a failure on stderr itself is dropped: nowhere is left to say it', (t) => {
+  const r = script(`m.writeFd(2, 'lost\\n'); m.writeFd(1, 'still here\\n');`, '2> /dev/full');
+  t.is(r.stdout, 'still here\n');
+  t.is(r.status, 0);
+});
