@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Container } from 'inversify';
-import { EventBus, type EmitResult } from '../core/bus.js';
+import { EventBus, type EmitChange, type EmitResult } from '../core/bus.js';
 import type { EventDraft } from '../contract/index.js';
 import { loadPlugins, type BuiltinRegistry, type LoadedPlugin } from '../core/plugin-loader.js';
 import type { PluginServices } from '../core/plugin.js';
@@ -80,7 +80,7 @@ export interface EmitterOptions extends ServicesOptions {
 }
 
 export interface Emitter {
-  emit(draft: EventDraft): Promise<EmitResult>;
+  emit(draft: EventDraft, change?: EmitChange): Promise<EmitResult>;
   readonly bus: EventBus;
   readonly container: Container;
   readonly plugins: LoadedPlugin[];
@@ -117,7 +117,7 @@ export async function createEmitter(options: EmitterOptions = {}): Promise<Emitt
   let closed = false;
   return {
     bus, container, plugins, projectRoot,
-    emit: (draft) => bus.emit(draft),
+    emit: (draft, change) => bus.emit(draft, change),
     async close(deadline = Date.now() + 1000) {
       if (closed) return;
       closed = true;

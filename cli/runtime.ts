@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
-import type { EmitResult } from '../core/bus.js';
+import type { EmitChange, EmitResult } from '../core/bus.js';
+import { TOKENS } from '../core/tokens.js';
 import type { EventDraft } from '../contract/index.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import type { Emitter } from './composition-root.js';
@@ -28,10 +29,26 @@ export function cliLogger(): Logger {
   return (logger ??= makeLogger());
 }
 
-/** The command run's services, from the one composition root; loaded on first use, with no plugin. */
+/**
+ * The command run's services, from the one composition root; loaded on first use, with no
+ * plugin. First, what interrupted commands left prepared is settled (committed if their change
+ * is on disk, else discarded), so no command reads or sends a half-made move.
+ */
 export function cliServices(): Promise<Container> {
-  services ??= import('./composition-root.js').then(({ createServices }) =>
-    createServices({ verbose, logger: cliLogger(), sqliteAddon }));
+  services ??= Promise.all([import('./composition-root.js'), import('./workflow/settle.js')])
+    .then(async ([{ createServices }, { settleAll }]) => {
+      const container = createServices({ verbose, logger: cliLogger(), sqliteAddon });
+      try {
+        const settled = await settleAll(container.get(TOKENS.PersistQueue));
+        if (settled.committed + settled.discarded > 0) {
+          cliLogger().debug(`settled events interrupted commands left: ${settled.committed} committed, ${settled.discarded} discarded`);
+        }
+      } catch (error) {
+        // An unreadable queue is each command's to report in its own terms; settling waits for the next.
+        cliLogger().debug(`could not settle interrupted commands' events: ${(error as Error).message}`);
+      }
+      return container;
+    });
   return services;
 }
 
@@ -42,9 +59,41 @@ export function emitter(): Promise<Emitter> {
   return shared;
 }
 
-/** Emits one event; drops are shown with --verbose. */
-export async function emit(draft: EventDraft): Promise<EmitResult> {
-  const result = await (await emitter()).emit(draft);
+/** Settles what crashed commands left prepared under `lock`; the caller holds that lock. */
+export async function settle(lock: string): Promise<void> {
+  const [{ settleLock }, container] = await Promise.all([import('./workflow/settle.js'), cliServices()]);
+  await settleLock(container.get(TOKENS.PersistQueue), lock);
+}
+
+/**
+ * Where the crash tests kill the process (`SPEC_KITTY_CRASH_AT=point[:n]`, the n-th time the
+ * command passes it, 1 by default): between an event's persist and its change, between the
+ * change and the commit, or after the commit.
+ */
+type CrashPoint = 'before-change' | 'after-change' | 'after-commit';
+let crashPasses = 0;
+
+function crashAt(point: CrashPoint): void {
+  const [at, nth = '1'] = (process.env.SPEC_KITTY_CRASH_AT ?? '').split(':');
+  if (at === point && ++crashPasses === Number(nth)) process.kill(process.pid, 'SIGKILL');
+}
+
+function withCrashPoints(change: EmitChange): EmitChange {
+  return {
+    intent: change.intent,
+    async apply() {
+      crashAt('before-change');
+      await change.apply();
+      crashAt('after-change');
+    },
+  };
+}
+
+/** Emits one event (with the change it stands for, if any); drops are shown with --verbose. */
+export async function emit(draft: EventDraft, change?: EmitChange): Promise<EmitResult> {
+  const crashTest = change !== undefined && process.env.SPEC_KITTY_CRASH_AT !== undefined;
+  const result = await (await emitter()).emit(draft, crashTest ? withCrashPoints(change) : change);
+  if (crashTest) crashAt('after-commit');
   if (result.status === 'dropped') {
     cliLogger().debug(`${draft.event_type} for ${draft.aggregate_id} not emitted: ${result.drop.reason} (${result.drop.plugin})`);
   }

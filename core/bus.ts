@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { assertEnvelope, type Envelope, type EventDraft } from '../contract/index.js';
-import { createEmitContext, type EmitContext } from './emit-context.js';
+import { createEmitContext, type EmitContext, type EmitIntent } from './emit-context.js';
 import { PersistError, messageOf } from './errors.js';
 import { createHooks, type BusHooks, type DropInfo } from './hooks.js';
 import type { Logger } from '../lib/logger.js';
@@ -12,6 +12,16 @@ import { newUlid } from '../lib/ulid.js';
 export type EmitResult =
   | { status: 'emitted'; envelope: Envelope; context: EmitContext }
   | { status: 'dropped'; envelope: Envelope; drop: DropInfo; context: EmitContext };
+
+/**
+ * A change the command makes only once its event is durable, as one unit with it: the event is
+ * persisted as prepared, `apply` makes the change, then the event is committed (and only then
+ * sent). A crash in between leaves a prepared event whose intent tells recovery which it was.
+ */
+export interface EmitChange {
+  intent: EmitIntent;
+  apply(): void | Promise<void>;
+}
 
 /** How long emit waits for deliverers; what they have not sent by then stays queued. */
 export const DELIVER_WAIT_MS = 1000;
@@ -30,8 +40,8 @@ export class EventBus {
     installTapSemantics(this.hooks, logger);
   }
 
-  async emit(draft: EventDraft): Promise<EmitResult> {
-    const context = createEmitContext(this.correlationId);
+  async emit(draft: EventDraft, change?: EmitChange): Promise<EmitResult> {
+    const context = createEmitContext(this.correlationId, change?.intent ?? null);
     const skeleton: Envelope = {
       event_id: newUlid(),
       event_type: draft.event_type,
@@ -71,9 +81,21 @@ export class EventBus {
       throw new PersistError(`event not queued: ${ran} made it durable (queue-persist does; it is required in plugins.json)`, null);
     }
 
+    if (change) await this.applyChange(change, envelope, context);
     if (context.deliverable) await this.deliver(envelope, context);
     this.hooks.emitted.call(envelope, context);
     return { status: 'emitted', envelope, context };
+  }
+
+  /** Makes the change, then commits the prepared event; a change that fails discards it. */
+  private async applyChange(change: EmitChange, envelope: Envelope, context: EmitContext): Promise<void> {
+    try {
+      await change.apply();
+    } catch (error) {
+      await this.hooks.discard.promise(envelope, context);
+      throw error;
+    }
+    await this.hooks.commit.promise(envelope, context);
   }
 
   /** The clock lives in the per-user database: if it cannot tick, nothing can be queued either. */

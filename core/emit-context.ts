@@ -19,8 +19,24 @@ export interface EmitContext {
   readonly deliveryErrors: string[];
   /** Free-form notes, keyed by plugin name. */
   readonly notes: Record<string, unknown>;
+  /**
+   * Set when the event stands for a change the command makes after persist (a file write): a
+   * persist plugin keeps the event prepared, with this intent, until `commit` or `discard`.
+   */
+  readonly intent: EmitIntent | null;
 }
 
-export function createEmitContext(correlationId: string): EmitContext {
-  return { correlationId, deliverable: true, degraded: [], persistedBy: [], durable: false, deliveryErrors: [], notes: {} };
+/** The change an event stands for: the file at `path` with content of `hash` (lib/content-hash). */
+export interface EmitIntent {
+  path: string;
+  hash: string;
+  /** The path whose cross-process lock the change is made under, when it is not `path` itself. */
+  lock?: string;
+}
+
+/** The lock an intent's change is made under. */
+export const lockOf = (intent: EmitIntent): string => intent.lock ?? intent.path;
+
+export function createEmitContext(correlationId: string, intent: EmitIntent | null = null): EmitContext {
+  return { correlationId, deliverable: true, degraded: [], persistedBy: [], durable: false, deliveryErrors: [], notes: {}, intent };
 }

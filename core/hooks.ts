@@ -15,6 +15,10 @@ export interface BusHooks {
   guard: AsyncSeriesBailHook<[Envelope, EmitContext], string | DropInfo | undefined | void>;
   persist: AsyncSeriesHook<[Envelope, EmitContext]>;
   deliver: AsyncParallelHook<[Envelope, EmitContext]>;
+  /** A prepared event's change is made: it becomes sendable. A failure rejects the emit. */
+  commit: AsyncSeriesHook<[Envelope, EmitContext]>;
+  /** A prepared event's change was not made: it is forgotten. A failure is logged; recovery retries. */
+  discard: AsyncSeriesHook<[Envelope, EmitContext]>;
   emitted: SyncHook<[Envelope, EmitContext]>;
   dropped: SyncHook<[Envelope, DropInfo, EmitContext]>;
   /** Lifecycle (sync runtime): first emit, flush before exit, stop; numbers are deadlines (epoch ms). */
@@ -34,6 +38,8 @@ export function createHooks(): BusHooks {
     guard: new AsyncSeriesBailHook(['envelope', 'context']),
     persist: new AsyncSeriesHook(['envelope', 'context']),
     deliver: new AsyncParallelHook(['envelope', 'context']),
+    commit: new AsyncSeriesHook(['envelope', 'context']),
+    discard: new AsyncSeriesHook(['envelope', 'context']),
     emitted: new SyncHook(['envelope', 'context']),
     dropped: new SyncHook(['envelope', 'drop', 'context']),
     start: new AsyncSeriesHook([]),

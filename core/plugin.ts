@@ -10,6 +10,8 @@ export const PHASE_OF_HOOK: Readonly<Record<HookName, PluginPhase>> = {
   enrich: 'enrich',
   guard: 'guard',
   persist: 'persist',
+  commit: 'persist',
+  discard: 'persist',
   deliver: 'deliver',
   emitted: 'observe',
   dropped: 'observe',

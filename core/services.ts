@@ -1,4 +1,5 @@
 import type { Envelope } from '../contract/index.js';
+import type { EmitIntent } from './emit-context.js';
 
 /** A project's identity as stored in `.kittify/config.yaml` (DESIGN §3). */
 export interface ProjectIdentity {
@@ -39,8 +40,8 @@ export interface AuthClient {
   status(): AuthStatus;
 }
 
-export type QueueState = 'pending' | 'held' | 'sent' | 'dead';
-export const QUEUE_STATES: readonly QueueState[] = ['pending', 'held', 'sent', 'dead'];
+export type QueueState = 'prepared' | 'pending' | 'held' | 'sent' | 'dead';
+export const QUEUE_STATES: readonly QueueState[] = ['prepared', 'pending', 'held', 'sent', 'dead'];
 
 /** One row of the queue as the sync side and `spec-kitty sync queue` see it; times are ISO-8601 UTC. */
 export interface QueuedEvent {
@@ -56,6 +57,7 @@ export interface QueuedEvent {
   envelope: Envelope;
 }
 
+/** Prepared events are not counted: they wait only until their command (or the next one) settles them. */
 export interface QueueCounts {
   pending: number;
   held: number;
@@ -88,10 +90,26 @@ export interface RecentKey {
   aggregate_id: string;
 }
 
+/** A queued event waiting for the change it stands for (see EmitChange). */
+export interface PreparedEvent {
+  event_id: string;
+  intent: EmitIntent;
+  envelope: Envelope;
+}
+
 /** The queue as a persist plugin uses it: durable once `enqueue` resolves. */
 export interface PersistQueue {
-  /** Durable once it resolves; idempotent on event_id (a second insert is a no-op). */
-  enqueue(envelope: Envelope, state: 'pending' | 'held'): Promise<{ inserted: boolean }>;
+  /**
+   * Durable once it resolves; idempotent on event_id (a second insert is a no-op). With an
+   * intent the event is kept prepared, never sent, until `commit` (or `discard`).
+   */
+  enqueue(envelope: Envelope, state: 'pending' | 'held', intent?: EmitIntent | null): Promise<{ inserted: boolean }>;
+  /** The change is made: prepared → pending (held without a project identity). */
+  commit(eventId: string): Promise<void>;
+  /** The change was not made: the prepared event is forgotten. */
+  discard(eventId: string): Promise<void>;
+  /** Prepared events, oldest first; with `lock`, only those whose change is made under that lock (see lockOf). */
+  prepared(lock?: string): Promise<PreparedEvent[]>;
   countPending(): Promise<number>;
   /** Deletes sent rows older than `retentionMs`, at most once per interval across processes. */
   pruneSent(retentionMs: number, now?: number): Promise<number>;

@@ -76,6 +76,21 @@ function semanticsFor(hook: HookName, logger: Logger): Semantics {
           return undefined;
         },
       };
+    case 'commit':
+      return {
+        // The change is made but its event is still prepared: the command must not report success.
+        failure(error, _args, plugin) {
+          throw new PersistError(`event not committed: plugin "${plugin}" failed: ${messageOf(error)}`, plugin, { cause: error });
+        },
+      };
+    case 'discard':
+      return {
+        // Recovery discards a prepared event whose change is not on disk, so a failure here loses nothing.
+        failure(error, _args, plugin) {
+          logger.warn(`plugin "${plugin}" could not discard a prepared event (${messageOf(error)}); the next command will`);
+          return undefined;
+        },
+      };
     case 'deliver':
       return {
         failure(error, args, plugin) {

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { createFileExclusive, writeFileAtomic } from '../../lib/atomic-write.js';
+import { createFileExclusive } from '../../lib/atomic-write.js';
 import type { WorkflowProject } from './project.js';
 import { formatFeatureNumber, nextNumber, slugify } from './slug.js';
 
@@ -54,9 +54,8 @@ export function readMeta(feature: Feature, project: WorkflowProject): FeatureMet
   }
 }
 
-export function writeMeta(feature: Feature, meta: FeatureMeta): void {
-  writeFileAtomic(feature.metaPath, JSON.stringify(meta, null, 2) + '\n');
-}
+export const metaText = (meta: FeatureMeta): string => JSON.stringify(meta, null, 2) + '\n';
+
 
 /** The human name: meta.json's friendly_name, else the folder name without its number. */
 export function featureName(feature: Feature, meta: FeatureMeta): string {
@@ -80,38 +79,53 @@ export function matchFeature(project: WorkflowProject, features: Feature[], quer
   throw new UserError(`no feature matches "${query}" (${known})`);
 }
 
+/** The lock all feature creations of a project take, so two never pick the same number. */
+export const featureCreateLock = (project: WorkflowProject): string => join(project.specsDir, '.feature-create');
+
 /**
- * Creates the next feature folder with its meta.json and tasks/. When another process takes
- * the same number first, the next number is tried: mkdir is the atomic claim.
+ * The next feature for `name`: the next free number and its meta.json content. Makes nothing
+ * but kitty-specs/; call it holding featureCreateLock, so the number stays free until created.
  */
-export function createFeature(project: WorkflowProject, name: string, now: Date): { feature: Feature; meta: FeatureMeta } {
+export function planFeature(project: WorkflowProject, name: string, now: Date): { feature: Feature; meta: FeatureMeta } {
   const slugPart = slugify(name);
   if (!slugPart) throw new UserError(`the feature name "${name}" has no letters or digits to make a folder name from; pick another name`);
-  mkdirSync(project.specsDir, { recursive: true });
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const features = listFeatures(project);
-    const clash = features.find((f) => f.slug.slice(4) === slugPart);
-    if (clash) {
-      throw new UserError(`a feature named "${slugPart}" already exists (${project.display(clash.dir)}); pick another name`);
-    }
-    const number = formatFeatureNumber(nextNumber(features.map((f) => Number(f.number))));
-    if (number.length > 3) throw new UserError('feature numbers are three digits and 999 is taken; archive old features first');
-    const feature = featureAt(project, `${number}-${slugPart}`);
-    try {
-      mkdirSync(feature.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw err;
-    }
-    const meta: FeatureMeta = { feature_number: number, slug: feature.slug, friendly_name: name.trim(), created_at: now.toISOString() };
-    mkdirSync(feature.tasksDir);
-    createFileExclusive(feature.metaPath, JSON.stringify(meta, null, 2) + '\n');
-    return { feature, meta };
-  }
-  throw new UserError('could not claim a feature number: other processes kept taking them; run the command again');
+  const features = listFeatures(project);
+  const clash = features.find((f) => f.slug.slice(4) === slugPart);
+  if (clash) throw new UserError(`a feature named "${slugPart}" already exists (${project.display(clash.dir)}); pick another name`);
+  const number = formatFeatureNumber(nextNumber(features.map((f) => Number(f.number))));
+  if (number.length > 3) throw new UserError('feature numbers are three digits and 999 is taken; archive old features first');
+  const feature = featureAt(project, `${number}-${slugPart}`);
+  return { feature, meta: { feature_number: number, slug: feature.slug, friendly_name: name.trim(), created_at: now.toISOString() } };
 }
 
-/** Undoes createFeature, for when its event cannot be queued; removes only what it made. */
+const FOLDER_TEMP = /^\.\d{3}-.*\.tmp$/;
+
+/**
+ * Makes the feature folder (meta.json with `text`, and tasks/) in one rename: a crash leaves it
+ * whole or absent, never a folder without its meta.json. Fails if the folder exists.
+ */
+export function createFeatureFolder(project: WorkflowProject, feature: Feature, text: string): void {
+  const temp = join(project.specsDir, `.${feature.slug}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+  mkdirSync(join(temp, 'tasks'), { recursive: true });
+  try {
+    createFileExclusive(join(temp, 'meta.json'), text);
+    if (existsSync(feature.dir)) throw Object.assign(new Error(`${feature.dir} exists`), { code: 'EEXIST' });
+    renameSync(temp, feature.dir);
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Folders a crashed createFeatureFolder left; call holding featureCreateLock. */
+export function removeFeatureTemps(project: WorkflowProject): void {
+  if (!existsSync(project.specsDir)) return;
+  for (const name of readdirSync(project.specsDir)) {
+    if (FOLDER_TEMP.test(name)) rmSync(join(project.specsDir, name), { recursive: true, force: true });
+  }
+}
+
+/** Undoes createFeatureFolder, for when its event cannot be committed; removes only what it made. */
 export function removeNewFeature(feature: Feature): void {
   try {
     rmdirSync(feature.tasksDir);

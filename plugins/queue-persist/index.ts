@@ -11,7 +11,8 @@ export function softCapWarning(pending: number, softCap: number): string {
 
 /**
  * Writes every event to the durable per-user queue (`$SPEC_KITTY_HOME/queue.db`) before anything
- * else sees it: deliverable events as `pending`, events without a project identity as `held`.
+ * else sees it: deliverable events as `pending`, events without a project identity as `held`,
+ * and an event whose change is still to be made as `prepared` until the bus commits or discards it.
  * When its promise resolves the event is on disk; if it rejects, emit fails and nothing was recorded.
  */
 export default definePlugin({
@@ -30,7 +31,8 @@ export default definePlugin({
     hooks.persist.tapPromise('queue-persist', async (envelope, context) => {
       const queue = services.persistQueue();
       const state = context.deliverable ? 'pending' : 'held';
-      const { inserted } = await queue.enqueue(envelope, state);
+      // An event that stands for a change not made yet is kept prepared: never sent until committed.
+      const { inserted } = await queue.enqueue(envelope, state, context.intent);
       context.durable = true;
 
       if (!maintained) {
@@ -43,5 +45,8 @@ export default definePlugin({
       const pending = (await baseline) + added;
       if (pending > options.softCap) logger.warnOnce('queue-persist:soft-cap', softCapWarning(pending, options.softCap));
     });
+
+    hooks.commit.tapPromise('queue-persist', (envelope) => services.persistQueue().commit(envelope.event_id));
+    hooks.discard.tapPromise('queue-persist', (envelope) => services.persistQueue().discard(envelope.event_id));
   },
 });

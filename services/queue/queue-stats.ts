@@ -9,8 +9,8 @@ export function emptyStats(path: string): QueueStats {
 export function readStats(db: Database.Database, path: string): QueueStats {
   const rows = db.prepare(`
     SELECT project_uuid, project_slug, state, count(*) AS n
-    FROM events GROUP BY project_uuid, state ORDER BY project_slug, project_uuid
-  `).all() as Array<{ project_uuid: string | null; project_slug: string | null; state: QueueState; n: number }>;
+    FROM events WHERE state != 'prepared' GROUP BY project_uuid, state ORDER BY project_slug, project_uuid
+  `).all() as Array<{ project_uuid: string | null; project_slug: string | null; state: Exclude<QueueState, 'prepared'>; n: number }>;
   const counts = zeroCounts();
   const byProject = new Map<string | null, { project_uuid: string | null; project_slug: string | null; counts: QueueCounts }>();
   for (const r of rows) {

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { inject, injectable } from 'inversify';
 import type { Envelope } from '../../contract/index.js';
+import type { EmitIntent } from '../../core/emit-context.js';
 import type {
-  Closable, PersistQueue, QueueListFilter, QueueStats, QueuedEvent, ReadQueue, RecentKey, SyncQueue,
+  Closable, PersistQueue, PreparedEvent, QueueListFilter, QueueStats, QueuedEvent, ReadQueue, RecentKey, RuntimeOptions, SyncQueue,
 } from '../../core/services.js';
 import type { UserDatabase } from '../../core/user-database.js';
 import { TOKENS } from '../../core/tokens.js';
@@ -11,14 +12,19 @@ import { emptyStats, listEvents, readStats } from './queue-stats.js';
 import { ROW_COLUMNS, toQueuedEvent, type EventRow } from './rows.js';
 
 const INSERT_EVENT = `
-  INSERT INTO events (event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope, state, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  INSERT INTO events (event_id, project_uuid, project_slug, event_type, aggregate_id, lamport_clock, envelope, state, created_at, intent, origin)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (event_id) DO NOTHING
 `;
+// A prepared event becomes what it would have been queued as: held without a project identity.
+const COMMIT = `UPDATE events SET state = CASE WHEN project_uuid IS NULL THEN 'held' ELSE 'pending' END, intent = NULL
+  WHERE event_id = ? AND state = 'prepared'`;
+const DISCARD = `DELETE FROM events WHERE event_id = ? AND state = 'prepared'`;
 
 interface Waiting {
   envelope: Envelope;
   state: 'pending' | 'held';
+  intent: EmitIntent | null;
   resolve(result: { inserted: boolean }): void;
   reject(error: unknown): void;
 }
@@ -34,19 +40,46 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
   private waiting: Waiting[] = [];
   private flushScheduled = false;
 
-  constructor(@inject(TOKENS.UserDatabase) private readonly database: UserDatabase) {
+  /** Where held events were emitted: the project that later gets an identity there adopts them. */
+  private readonly origin: string;
+
+  constructor(
+    @inject(TOKENS.UserDatabase) private readonly database: UserDatabase,
+    @inject(TOKENS.Options) options: Pick<RuntimeOptions, 'cwd'>,
+  ) {
     this.path = database.path;
+    this.origin = options.cwd;
   }
 
-  enqueue(envelope: Envelope, state: 'pending' | 'held'): Promise<{ inserted: boolean }> {
+  enqueue(envelope: Envelope, state: 'pending' | 'held', intent: EmitIntent | null = null): Promise<{ inserted: boolean }> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ envelope, state, resolve, reject });
+      this.waiting.push({ envelope, state, intent, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate runs after the pending promise jobs, so concurrent emits join one batch.
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  async commit(eventId: string): Promise<void> {
+    const { changes } = this.withDb((db) => this.database.statement(db, COMMIT).run(eventId));
+    // Only the holder of the change's lock commits or discards, so a missing row is a bug, never a race.
+    if (changes !== 1) throw new Error(`event ${eventId} is no longer prepared in ${this.path}`);
+  }
+
+  async discard(eventId: string): Promise<void> {
+    this.withDb((db) => this.database.statement(db, DISCARD).run(eventId));
+  }
+
+  async prepared(lock?: string): Promise<PreparedEvent[]> {
+    if (!this.available()) return [];
+    const rows = this.withDb((db) => this.database.statement(db, `
+      SELECT event_id, intent, envelope FROM events
+      WHERE state = 'prepared' AND (@lock IS NULL OR coalesce(json_extract(intent, '$.lock'), json_extract(intent, '$.path')) = @lock)
+      ORDER BY seq
+    `).all({ lock: lock ?? null }) as Array<{ event_id: string; intent: string; envelope: string }>);
+    return rows.map((r) => ({ event_id: r.event_id, intent: JSON.parse(r.intent) as EmitIntent, envelope: JSON.parse(r.envelope) as Envelope }));
   }
 
   async countPending(): Promise<number> {
@@ -148,8 +181,9 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
   private write(db: Database.Database, batch: Waiting[]): boolean[] {
     const insert = this.database.statement(db, INSERT_EVENT);
     const createdAt = Date.now();
-    return this.database.durably(db, () => batch.map(({ envelope: e, state }) => insert.run(
-      e.event_id, e.project_uuid, e.project_slug, e.event_type, e.aggregate_id, e.lamport_clock, JSON.stringify(e), state, createdAt,
+    return this.database.durably(db, () => batch.map(({ envelope: e, state, intent }) => insert.run(
+      e.event_id, e.project_uuid, e.project_slug, e.event_type, e.aggregate_id, e.lamport_clock, JSON.stringify(e),
+      intent ? 'prepared' : state, createdAt, intent ? JSON.stringify(intent) : null, state === 'held' ? this.origin : null,
     ).changes === 1));
   }
 

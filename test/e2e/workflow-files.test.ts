@@ -126,7 +126,7 @@ test('status shows the board per feature and one queue line; --json has lanes an
   t.deepEqual(json.problems, []);
 });
 
-test('when the event cannot be queued the WP file is put back and the command exits 3', async (t) => {
+test('when the event cannot be queued the WP file is never written and the command exits 3', async (t) => {
   const p = await initRepo();
   await p.ok('feature', 'create', 'Shop');
   await p.ok('wp', 'add', '1', 'A');
@@ -141,7 +141,7 @@ test('when the event cannot be queued the WP file is put back and the command ex
   const r = await p.run('implement', 'WP01');
   t.is(r.code, 3);
   t.regex(r.stderr, /plugin "refuse" failed: disk full/);
-  t.regex(r.stderr, /WP01 was not moved: its event could not be queued, so kitty-specs\/001-shop\/tasks\/WP01-a\.md was put back as it was \(lane planned\)/);
+  t.regex(r.stderr, /WP01 was not moved: its event could not be queued, so kitty-specs\/001-shop\/tasks\/WP01-a\.md is as it was \(lane planned\)/);
   t.regex(r.stderr, /run the command again/);
   t.is(readFileSync(path, 'utf8'), file);
 

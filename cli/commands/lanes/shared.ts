@@ -1,7 +1,7 @@
 import type { Lane } from '../../../contract/index.js';
 import { UserError } from '../../../core/errors.js';
 import { bold, dim, print, printJson } from '../../output.js';
-import { cliLogger, emit } from '../../runtime.js';
+import { cliLogger, emit, settle } from '../../runtime.js';
 import { currentActor } from '../../workflow/actor.js';
 import type { Feature } from '../../workflow/feature-store.js';
 import { completeFeatureIfDone, type CompletionOutcome } from '../../workflow/feature-completion.js';
@@ -15,7 +15,7 @@ import type { LaneCommandOptions } from '../lanes.js';
 
 export function laneContext(): { project: WorkflowProject; deps: TransitionDeps } {
   const project = requireWorkflowProject(process.cwd());
-  return { project, deps: { emit, logger: cliLogger(), actor: currentActor(project.root) } };
+  return { project, deps: { emit, settle, logger: cliLogger(), actor: currentActor(project.root) } };
 }
 
 /** Moves one WP named on the command line; `check` holds the command's own rule. */

@@ -2,11 +2,13 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../../core/errors.js';
 import { bold, dim, print, printJson } from '../../output.js';
-import { cliLogger, emit } from '../../runtime.js';
+import { cliLogger, emit, settle } from '../../runtime.js';
 import { appendActivity } from '../../workflow/activity-log.js';
 import { currentActor } from '../../workflow/actor.js';
 import { createFileExclusive } from '../../../lib/atomic-write.js';
 import { wpCreated } from '../../workflow/events.js';
+import { fileChange } from '../../workflow/file-change.js';
+import { withFileLock } from '../../workflow/file-lock.js';
 import { listFeatures, matchFeature } from '../../workflow/feature-store.js';
 import { requireWorkflowProject } from '../../workflow/project.js';
 import { formatWpId, nextNumber, normalizeWpId, slugify } from '../../workflow/slug.js';
@@ -33,9 +35,10 @@ export async function addWp(featureQuery: string, title: string, opts: { deps?: 
   const actor = currentActor(project.root);
   const fileSlug = slugify(cleanTitle) || 'work-package';
 
-  let created: { id: string; path: string; text: string } | null = null;
-  // Another `wp add` may take the same id between listing and writing: the exclusive create fails and the next id is tried.
-  for (let attempt = 0; attempt < 20 && !created; attempt++) {
+  // WP ids of a feature are handed out under one lock: two `wp add` never take the same id.
+  const lock = join(feature.tasksDir, '.wp-add');
+  const created = await withFileLock(lock, project.display(feature.tasksDir), async () => {
+    await settle(lock);
     const existing = listWpRefs(feature).map((r) => r.id);
     const missing = deps.filter((d) => !existing.includes(d));
     if (missing.length > 0) {
@@ -48,25 +51,22 @@ export async function addWp(featureQuery: string, title: string, opts: { deps?: 
     const path = join(feature.tasksDir, `${id}-${fileSlug}.md`);
     const text = appendActivity(renderNewWp({ id, title: cleanTitle, dependencies: deps }),
       { at: new Date(), actor, lane: 'planned', note: 'Created with spec-kitty wp add' });
+    // The file appears only once WPCreated is durable: they are one unit (see EmitChange).
+    const change = fileChange(path, text, { lock, write: createFileExclusive });
+    let result;
     try {
-      createFileExclusive(path, text);
-      created = { id, path, text };
+      result = await emit(wpCreated({ wp_id: id, title: cleanTitle, feature_slug: feature.slug, dependencies: deps }), change);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (change.written) rmSync(path, { force: true });
+      cliLogger().error(`${id} was not added: its WPCreated event could not be queued.`);
+      throw err;
     }
-  }
-  if (!created) throw new UserError('could not claim a work package id: other processes kept taking them; run the command again');
-
-  let eventId: string | null = null;
-  try {
-    const result = await emit(wpCreated({ wp_id: created.id, title: cleanTitle, feature_slug: feature.slug, dependencies: deps }));
-    if (result.status === 'emitted') eventId = result.envelope.event_id;
-  } catch (err) {
-    // Without its event the WP would never reach the hub: take the new file back so a re-run records both (see workflow/transition.ts).
-    rmSync(created.path, { force: true });
-    cliLogger().error(`${created.id} was not added: its WPCreated event could not be queued.`);
-    throw err;
-  }
+    if (result.status === 'dropped') {
+      throw new UserError(`${id} was not added: its WPCreated event was dropped by ${result.drop.plugin} (${result.drop.reason}).`);
+    }
+    return { id, path, eventId: result.envelope.event_id };
+  });
+  const eventId = created.eventId;
   if (opts.json) {
     printJson({ wp_id: created.id, title: cleanTitle, feature_slug: feature.slug, lane: 'planned', dependencies: deps, file: project.display(created.path), event_id: eventId });
     return;

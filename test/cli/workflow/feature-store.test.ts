@@ -1,10 +1,21 @@
 import test from 'ava';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFeature, listFeatures, removeNewFeature } from '../../../cli/workflow/feature-store.js';
+import {
+  createFeatureFolder, listFeatures, metaText, planFeature, removeFeatureTemps, removeNewFeature,
+} from '../../../cli/workflow/feature-store.js';
+import type { WorkflowProject } from '../../../cli/workflow/project.js';
 import { makeProject } from './fixtures.js';
 
 const now = new Date('2025-03-01T12:00:00.000Z');
+
+/** What `feature create` does on disk, without its event. */
+function createFeature(p: WorkflowProject, name: string, at: Date) {
+  const planned = planFeature(p, name, at);
+  mkdirSync(p.specsDir, { recursive: true });
+  createFeatureFolder(p, planned.feature, metaText(planned.meta));
+  return planned;
+}
 
 test('features get the next free number and a kebab slug, with meta.json and tasks/', (t) => {
   const p = makeProject({ '001-cart': {}, '004-old': {} });
@@ -46,4 +57,20 @@ test('removing a new feature removes only what creating it made', (t) => {
   const { feature } = createFeature(p, 'Gone', now);
   removeNewFeature(feature);
   t.false(existsSync(feature.dir));
+});
+
+test('planning a feature makes nothing; the folder appears whole, in one rename, and never over an existing one', (t) => {
+  const p = makeProject({ '001-cart': {} });
+  const { feature, meta } = planFeature(p, 'Pay', now);
+  t.false(existsSync(feature.dir));
+  mkdirSync(feature.dir);
+  t.throws(() => createFeatureFolder(p, feature, metaText(meta)), { code: 'EEXIST' });
+  t.deepEqual(readdirSync(p.specsDir).sort(), ['001-cart', '002-pay'], 'no temp folder is left behind');
+});
+
+test('temp folders a crashed creation left are removed; features are not', (t) => {
+  const p = makeProject({ '001-cart': {} });
+  mkdirSync(join(p.specsDir, '.002-pay.4242.abc123.tmp', 'tasks'), { recursive: true });
+  removeFeatureTemps(p);
+  t.deepEqual(readdirSync(p.specsDir), ['001-cart']);
 });

@@ -9,15 +9,19 @@ import { listFeatures, readMeta } from '../../../cli/workflow/feature-store.js';
 import { transition, type TransitionDeps } from '../../../cli/workflow/transition.js';
 import { makeProject, wpPath } from './fixtures.js';
 
-function fakeDeps(fail = false) {
+/** `fail`: the event cannot be queued ('persist', before the change) or committed ('commit', after it). */
+function fakeDeps(fail: false | 'persist' | 'commit' = false) {
   const drafts: EventDraft[] = [];
   const lines: string[] = [];
   const deps: TransitionDeps = {
     actor: 'Ada',
     logger: createLogger({ write: (l) => lines.push(l), color: false }),
     now: () => new Date('2025-02-01T10:00:00Z'),
-    async emit(draft) {
-      if (fail) throw new PersistError('event not queued: disk full', 'queue-persist');
+    settle: async () => {},
+    async emit(draft, change) {
+      if (fail === 'persist') throw new PersistError('event not queued: disk full', 'queue-persist');
+      await change?.apply();
+      if (fail === 'commit') throw new PersistError('event not committed: disk full', 'queue-persist');
       drafts.push(draft);
       return { status: 'emitted', envelope: { event_id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' } } as unknown as EmitResult;
     },
@@ -69,13 +73,22 @@ test('a refused move emits nothing and leaves the file as it is', async (t) => {
   t.is(readFileSync(path, 'utf8'), before);
 });
 
-test('when the event cannot be queued the file is put back byte for byte and the error propagates', async (t) => {
+test('when the event cannot be queued the file is never written and the error propagates', async (t) => {
   const { project, feature, ref, path } = setup('planned', 'custom: keep # me\n');
   const before = readFileSync(path, 'utf8');
-  const { deps, lines } = fakeDeps(true);
+  const { deps, lines } = fakeDeps('persist');
   await t.throwsAsync(transition({ project, feature, ref, to: 'doing', note: 'x', check: () => {} }, deps), { name: 'PersistError' });
   t.is(readFileSync(path, 'utf8'), before);
-  t.regex(lines.join('\n'), /WP01 was not moved: its event could not be queued, so kitty-specs\/001-cart\/tasks\/WP01-task\.md was put back as it was \(lane planned\)/);
+  t.regex(lines.join('\n'), /WP01 was not moved: its event could not be queued, so kitty-specs\/001-cart\/tasks\/WP01-task\.md is as it was \(lane planned\)/);
+});
+
+test('when the event cannot be committed after the write, the file is put back byte for byte', async (t) => {
+  const { project, feature, ref, path } = setup('planned', 'custom: keep # me\n');
+  const before = readFileSync(path, 'utf8');
+  const { deps, lines } = fakeDeps('commit');
+  await t.throwsAsync(transition({ project, feature, ref, to: 'doing', note: 'x', check: () => {} }, deps), { name: 'PersistError' });
+  t.is(readFileSync(path, 'utf8'), before);
+  t.regex(lines.join('\n'), /WP01 was not moved: its event could not be queued, so kitty-specs\/001-cart\/tasks\/WP01-task\.md is as it was/);
 });
 
 test('concurrent moves of one WP yield one transition and one event', async (t) => {
@@ -107,7 +120,7 @@ test('a FeatureCompleted that cannot be queued leaves meta.json as it was, so a 
   const metaPath = `${project.specsDir}/001-cart/meta.json`;
   writeFileSync(metaPath, '{"slug":"001-cart"}');
   const feature = listFeatures(project)[0];
-  await t.throwsAsync(completeFeatureIfDone(project, feature, fakeDeps(true).deps), { name: 'PersistError' });
+  await t.throwsAsync(completeFeatureIfDone(project, feature, fakeDeps('persist').deps), { name: 'PersistError' });
   t.is(readFileSync(metaPath, 'utf8'), '{"slug":"001-cart"}');
   const ok = fakeDeps();
   t.like(await completeFeatureIfDone(project, feature, ok.deps), { completed: true });
