@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gitDirOf } from './git-dir.js';
+import { gitDirOf } from '../../lib/git-dir.js';
 
 /**
  * The checked-out branch, read from HEAD: it is on the path of every lane command.

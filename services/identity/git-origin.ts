@@ -1,15 +1,38 @@
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gitConfigValues, parseGitConfig } from '../../lib/git-config.js';
+import { commonGitDir, findGitRepository } from '../../lib/git-dir.js';
 
-/** `git remote get-url origin` in `dir`, or null (no git, not a repository, no origin). */
-export function originUrl(dir: string): string | null {
+/** The origin remote of the repository around a folder, and that repository's top folder. */
+export interface Origin {
+  url: string;
+  top: string;
+}
+
+/**
+ * The `origin` remote of the repository around `dir` (its first `remote.origin.url`, as
+ * `git remote get-url origin` prints it), read from the repository's own config file, or
+ * null (not a repository, no origin, unreadable). Not by running git: git refuses to read a
+ * repository another user owns (safe.directory), and the derived project uuid must be the
+ * same for every user. For the same reason the user's own settings (`url.*.insteadOf` in
+ * ~/.gitconfig) are not applied.
+ */
+export function originOf(dir: string): Origin | null {
+  const repo = findGitRepository(dir);
+  if (!repo) return null;
+  let text: string;
   try {
-    const url = execFileSync('git', ['remote', 'get-url', 'origin'], {
-      cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000,
-    }).trim();
-    return url || null;
+    text = readFileSync(join(commonGitDir(repo.gitDir), 'config'), 'utf8');
   } catch {
     return null;
   }
+  const url = gitConfigValues(parseGitConfig(text), 'remote', 'origin', 'url').find((v) => v)?.trim();
+  return url ? { url, top: repo.top } : null;
+}
+
+/** The origin remote's URL of the repository around `dir` (see originOf), or null. */
+export function originUrl(dir: string): string | null {
+  return originOf(dir)?.url ?? null;
 }
 
 /**

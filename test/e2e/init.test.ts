@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { saveCredentials } from '../../services/auth/credentials-store.js';
 import { machineNodeId } from '../../services/clock/node-id.js';
+import { nameUuid } from '../../services/identity/name-uuid.js';
 import { envelopeViolations } from '../../contract/index.js';
 import { runCli, runJson, spawnCli, tempDir } from '../helpers/cli.js';
 import { makeGitRepo } from '../helpers/git.js';
@@ -19,7 +20,8 @@ test('init creates the identity, kitty-specs/ and .gitignore entries, and emits 
     root, project_uuid: out.project_uuid, project_slug: 'web-shop',
     created: ['.kittify/', '.kittify/config.yaml', 'kitty-specs/', '.gitignore'], updated: [], unchanged: [],
   });
-  t.regex(out.project_uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  // Derived from the canonical origin: the uuid a read-only checkout of it uses (issue 11).
+  t.is(out.project_uuid, nameUuid('spec-kitty project origin github.com/acme/Web_Shop'));
   t.deepEqual(configOf(root), { project: { uuid: out.project_uuid, slug: 'web-shop', node_id: machineNodeId() } });
   t.regex(readFileSync(join(root, '.kittify', 'config.yaml'), 'utf8'), /^# spec-kitty project settings/);
   t.true(existsSync(join(root, 'kitty-specs')));
@@ -108,6 +110,35 @@ test('init on a read-only .kittify/ fails with a clear message and no stack trac
   t.regex(r.stderr, /error: the project identity could not be saved/);
   t.notRegex(r.stderr, /\n\s+at /);
   t.false(existsSync(join(root, '.kittify', 'config.yaml')));
+});
+
+test('a read-only checkout uses the uuid that init saves once it can write', async (t) => {
+  const root = makeGitRepo({ origin: 'git@github.com:acme/later.git' });
+  const home = homeOf();
+  mkdirSync(join(root, '.kittify'));
+  chmodSync(join(root, '.kittify'), 0o555);
+  t.teardown(() => chmodSync(join(root, '.kittify'), 0o755));
+  const created = await runCli(['feature', 'create', 'Checkout'], { cwd: root, home });
+  t.is(created.code, 0, created.stderr);
+  const { events } = await runJson(['sync', 'queue', '--json'], { cwd: root, home });
+  const readOnlyUuid = events[0].envelope.project_uuid;
+  t.is(readOnlyUuid, nameUuid('spec-kitty project origin github.com/acme/later'));
+  chmodSync(join(root, '.kittify'), 0o755);
+  const out = await runJson(['init', '--json'], { cwd: root, home });
+  t.is(out.project_uuid, readOnlyUuid, 'one uuid for the events before and after init');
+  t.is(configOf(root).project.uuid, readOnlyUuid);
+});
+
+test('init where .kittify/config.yaml is a directory: says so with the file, exits 1, leaves the folder alone', async (t) => {
+  const root = makeGitRepo();
+  mkdirSync(join(root, '.kittify', 'config.yaml'), { recursive: true });
+  writeFileSync(join(root, '.kittify', 'config.yaml', 'mine.txt'), 'keep');
+  const r = await runCli(['init'], { cwd: root, home: homeOf() });
+  t.is(r.code, 1);
+  t.true(r.stderr.includes(`${join(root, '.kittify', 'config.yaml')} is a directory, not a file`), r.stderr);
+  t.regex(r.stderr, /move that folder out of the way .* run "spec-kitty init"/);
+  t.notRegex(r.stderr, /\n\s+at /);
+  t.deepEqual(readdirSync(join(root, '.kittify', 'config.yaml')), ['mine.txt']);
 });
 
 test('init --help shows examples', async (t) => {

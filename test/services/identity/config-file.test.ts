@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { MachineClock } from '../../../core/services.js';
 import { machineNodeId } from '../../../services/clock/node-id.js';
 import { ConfigIdentityService } from '../../../services/identity/identity-service.js';
+import { nameUuid } from '../../../services/identity/name-uuid.js';
 import { resolveIdentity, resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
 import { tempDir } from '../../helpers/cli.js';
 import { captureLogger, makeProject } from '../../helpers/identity.js';
@@ -15,11 +16,12 @@ const read = (root: string) => readFileSync(configOf(root), 'utf8');
 
 
 const thisMachine: MachineClock = { nodeId: machineNodeId(), tick: () => 1, witness: () => 1 };
-test('a project without config.yaml gets one: v4 uuid, slug, this machine as node_id, a commented header', async (t) => {
+test('a project without config.yaml gets one: the derived uuid, slug, this machine as node_id, a commented header', async (t) => {
   const root = makeProject({ name: 'fresh' });
   const { identity, wrote } = await resolveIdentityAt(root, captureLogger());
   t.is(wrote, 'created');
-  t.regex(identity.project_uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  // Outside git, the uuid a read-only checkout would use: derived from the real path.
+  t.is(identity.project_uuid, nameUuid(`spec-kitty project path ${root}`));
   t.deepEqual(identity, { project_uuid: identity.project_uuid, project_slug: 'fresh', node_id: machineNodeId(), root, persisted: true });
   const text = read(root);
   t.regex(text, /^# spec-kitty project settings/);
@@ -44,10 +46,10 @@ test('backfill keeps every other key, every comment and the fields already set',
   t.is(wrote, 'updated');
   t.is(identity.project_slug, 'hand-picked');
   const text = read(root);
-  // The yaml library may re-space a line, never drop a comment.
-  for (const comment of original.split('\n').filter((l) => l.includes('#')).map((l) => l.slice(l.indexOf('#')))) {
-    t.true(text.includes(comment), `kept: ${comment}`);
-  }
+  // Byte for byte, plus the two missing lines after the block's last entry.
+  const lines = original.split('\n');
+  lines.splice(5, 0, `  uuid: ${identity.project_uuid}`, `  node_id: ${machineNodeId()}`);
+  t.is(text, lines.join('\n'));
   t.deepEqual(parse(text), {
     sync: { auto_start: false },
     project: { slug: 'hand-picked', uuid: identity.project_uuid, node_id: machineNodeId() },

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { machineNodeId } from '../../../services/clock/node-id.js';
+import { nameUuid } from '../../../services/identity/name-uuid.js';
 import { resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
 import { captureLogger, makeProject } from '../../helpers/identity.js';
 
@@ -27,15 +28,16 @@ test('malformed YAML: warning with line and column, bad file kept aside byte for
   t.is(readFileSync(join(kittify(root), aside[0]), 'utf8'), broken);
   t.is(parse(text).project.uuid, UUID);
   t.is(lines.length, 1);
-  t.regex(lines[0], /^warning: .*config\.yaml is not valid YAML \(line \d+, column \d+: .+\); kept it as .*config\.yaml\.corrupt-.*recovered project uuid 6f1c2a3b/);
+  t.is(lines[0].split('; ')[0], `warning: ${join(kittify(root), 'config.yaml')}:4:1: not valid YAML (Flow sequence in block collection must be sufficiently indented and end with a ])`);
+  t.regex(lines[0], /; kept it as .*config\.yaml\.corrupt-.*recovered project uuid 6f1c2a3b.* and wrote a valid config\.$/);
   t.notRegex(lines[0], /\n\s+at /, 'no stack trace');
 });
 
 test('a document that is a list, not a mapping, is repaired the same way', async (t) => {
-  const { outcome, lines, aside, text } = await repairOf(`- uuid: ${UUID}\n- slug: x\n`);
+  const { root, outcome, lines, aside, text } = await repairOf(`# ours\n- uuid: ${UUID}\n- slug: x\n`);
   t.is(outcome.identity.project_uuid, UUID);
   t.is(aside.length, 1);
-  t.regex(lines[0], /not valid YAML \(line 1, column 1: the document is not a mapping/);
+  t.regex(lines[0], new RegExp(`^warning: ${join(kittify(root), 'config.yaml')}:2:1: the top level is a list, not a mapping of keys to values; kept it as `));
   t.is(typeof parse(text).project, 'object');
 });
 
@@ -48,21 +50,21 @@ test('a broken file with no recognizable uuid gets a new one; nothing is lost', 
 });
 
 test('"project" that is not a mapping: kept aside, replaced, the other keys stay', async (t) => {
-  const { outcome, aside, lines, text } = await repairOf(`# settings\nproject: my old ${UUID} value\nsync:\n  auto_start: false\n`);
+  const { root, outcome, aside, lines, text } = await repairOf(`# settings\nproject: my old ${UUID} value\nsync:\n  auto_start: false\n`);
   t.is(aside.length, 1);
-  t.regex(lines[0], /"project" is not a mapping/);
+  t.is(lines[0], `warning: ${join(kittify(root), 'config.yaml')}:2:10: "project" is the text "my old ${UUID.slice(0, 33)}…", not a mapping of uuid, slug and node_id; ` +
+    `kept the file as ${join(kittify(root), aside[0])} and wrote project uuid ${UUID} (recovered from it) in place of that value; the rest of the file is unchanged.`);
   t.is(outcome.identity.project_uuid, UUID);
-  const doc = parse(text);
-  t.deepEqual(doc.sync, { auto_start: false });
-  t.true(text.startsWith('# settings'));
+  t.is(text, `# settings\nproject:\n  uuid: ${UUID}\n  slug: project\n  node_id: ${machineNodeId()}\nsync:\n  auto_start: false\n`);
 });
 
 test('a project.uuid that is not a uuid is replaced and the old file kept aside', async (t) => {
-  const { outcome, aside, lines } = await repairOf('project:\n  uuid: 12345\n  slug: keep-me\n');
-  t.not(outcome.identity.project_uuid, '12345');
+  const { root, outcome, aside, lines, text } = await repairOf('project:\n  uuid: 12345   # ours\n  slug: keep-me\n');
+  t.is(outcome.identity.project_uuid, nameUuid(`spec-kitty project path ${root}`), 'the derived uuid, as a new identity gets');
   t.is(outcome.identity.project_slug, 'keep-me');
   t.is(aside.length, 1);
-  t.regex(lines[0], /project\.uuid 12345 is not a uuid/);
+  t.regex(lines[0], /config\.yaml:2:9: project\.uuid 12345 is not a uuid; kept the file as .*config\.yaml\.corrupt-\S+ and wrote project uuid [0-9a-f-]{36} \(derived from the project's path /);
+  t.is(text, `project:\n  uuid: ${outcome.identity.project_uuid}   # ours\n  slug: keep-me\n  node_id: ${machineNodeId()}\n`);
 });
 
 test('the repaired file is read back without another repair', async (t) => {

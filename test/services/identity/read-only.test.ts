@@ -77,7 +77,7 @@ test('read-only and corrupt: the line/column warning, a salvaged uuid, and the f
   const { identity } = await resolveIdentityAt(root, { logger, nodeId: () => machineNodeId() });
   t.is(identity.project_uuid, UUID);
   t.false(identity.persisted);
-  t.regex(lines[0], /not valid YAML \(line \d+, column \d+: .*\); it is left as it is/);
+  t.regex(lines[0], /^warning: .*config\.yaml:4:1: not valid YAML \(.+\); it is left as it is\.$/);
   t.is(readFileSync(configOf(root), 'utf8'), broken);
   t.deepEqual(readdirSync(kittify(root)), ['config.yaml']);
 });
@@ -130,4 +130,52 @@ test('immutable .kittify/ (chattr +i, EPERM even for root): stable in-memory ide
   }
   t.teardown(() => execFileSync('chattr', ['-i', kittify(root)], { stdio: 'ignore' }));
   await assertStableReadOnly(t, root);
+});
+
+test('the read-only uuid is the one a later save writes (as root: 0555, then writable)', async (t) => {
+  const root = makeProject({ origin: 'git@github.com:acme/later-saved.git', config: '# ours\n' });
+  chmodSync(kittify(root), 0o555);
+  const readOnly = await run(root);
+  chmodSync(kittify(root), 0o755);
+  t.false(readOnly.identity.persisted);
+  t.is(readOnly.identity.project_uuid, nameUuid('spec-kitty project origin github.com/acme/later-saved'));
+  const saved = await resolveIdentityAt(root, captureLogger());
+  t.is(saved.wrote, 'updated');
+  t.true(saved.identity.persisted);
+  t.is(saved.identity.project_uuid, readOnly.identity.project_uuid);
+  t.is(readFileSync(configOf(root), 'utf8'), `# ours\nproject:\n  uuid: ${readOnly.identity.project_uuid}\n  slug: later-saved\n  node_id: ${machineNodeId()}\n`);
+});
+
+test('another user (uid 65534) of a repository owned by root derives the uuid root derives and saves', async (t) => {
+  if (!isRoot) {
+    t.pass('needs root to start a process as another user; the 0555 test above covers one user');
+    return;
+  }
+  if (!nobodyCanRunTheSources()) {
+    t.pass(`uid ${NOBODY} cannot read this checkout (${REPO_ROOT}); the 0555 test above covers one user`);
+    return;
+  }
+  const root = makeProject({ origin: 'https://github.com/acme/Shared-Repo.git', config: 'sync:\n  auto_start: true\n' });
+  chmodSync(dirname(root), 0o755);
+  // What made the uuids differ before: git will not read a repository another user owns.
+  try {
+    execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: root, uid: NOBODY, gid: NOBODY, stdio: 'pipe', env: { PATH: process.env.PATH, HOME: '/nonexistent' } });
+    t.log('git answered for uid 65534 here (safe.directory allows it); the uuid must match all the same');
+  } catch (err) {
+    t.log(`git refuses for uid 65534: ${String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0]}`);
+  }
+  const other = await run(root, { uid: NOBODY, gid: NOBODY });
+  t.false(other.identity.persisted);
+  t.regex(other.stderr, /cannot save the project identity: .*EACCES/);
+
+  chmodSync(kittify(root), 0o555);
+  const owner = await run(root);
+  chmodSync(kittify(root), 0o755);
+  t.false(owner.identity.persisted);
+
+  const saved = await resolveIdentityAt(root, captureLogger());
+  t.true(saved.identity.persisted);
+  const expected = nameUuid('spec-kitty project origin github.com/acme/Shared-Repo');
+  t.deepEqual([other.identity.project_uuid, owner.identity.project_uuid, saved.identity.project_uuid], [expected, expected, expected]);
+  t.is(other.identity.project_slug, saved.identity.project_slug);
 });
