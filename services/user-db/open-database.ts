@@ -1,9 +1,11 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { messageOf } from '../../core/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { fileIdentity, moveAside } from './move-aside.js';
+import { QueueUnavailableError, queueUnavailable } from './errors.js';
+import { fileIdentity, replaceDamaged } from './move-aside.js';
+import { salvageInto, type Salvage } from './salvage.js';
 import { migrate } from './schema.js';
 import { sleepSync } from '../../lib/sleep-sync.js';
 import { isBusy, isCorruption } from './sqlite/errors.js';
@@ -13,22 +15,17 @@ import { openSqlite } from './sqlite/open.js';
 export const BUSY_TIMEOUT_MS = 5000;
 const OPEN_ATTEMPTS = 5;
 
-export interface OpenedDatabase {
-  db: Database.Database;
-  /** The file this connection opened (see `fileIdentity`); recovery moves aside only this file. */
-  identity: string | null;
-  /** A damaged file was moved aside to open this one. */
-  recovered: boolean;
+export interface Recovery extends Salvage {
+  /** Where the damaged file was kept. */
+  aside: string;
 }
 
-function unreadable(path: string, error: unknown): boolean {
-  if ((error as { code?: unknown })?.code !== 'SQLITE_CANTOPEN' || !existsSync(path)) return false;
-  try {
-    accessSync(path, constants.R_OK | constants.W_OK);
-    return false;
-  } catch {
-    return true;
-  }
+export interface OpenedDatabase {
+  db: Database.Database;
+  /** The file this connection opened (see `fileIdentity`); recovery replaces only this file. */
+  identity: string | null;
+  /** What this process salvaged from a damaged file to open this one; null when it did not. */
+  recovered: Recovery | null;
 }
 
 function prepare(db: Database.Database): void {
@@ -41,30 +38,59 @@ function prepare(db: Database.Database): void {
   db.prepare('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').get();
 }
 
-function cannotOpen(path: string, error: unknown): Error {
-  return new Error(
-    `cannot open the offline queue ${path} (${messageOf(error)}); check that $SPEC_KITTY_HOME (${dirname(path)}) is a writable folder and that queue.db is a file`,
-    { cause: error },
-  );
+function ensureHome(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new QueueUnavailableError(
+      `cannot make $SPEC_KITTY_HOME (${dirname(path)}) for the offline queue: ${messageOf(err)}. Check that $SPEC_KITTY_HOME (${dirname(path)}) is a writable folder, ` +
+      'or set SPEC_KITTY_HOME to a folder you own.', { cause: err });
+  }
 }
 
-/** Moves a broken file aside (telling the user where) so the command can still queue its event. */
-export function recoverCorruptFile(path: string, identity: string | null, error: unknown, logger: Logger): void {
-  const target = moveAside(path, identity);
-  if (target === null) return; // another process already replaced it
-  logger.warn(
-    `the offline queue ${path} could not be read (${messageOf(error)}); it was moved aside to ${target} ` +
-    'and a new queue was started. Events in the old file have not been sent: keep it to inspect, or delete it.',
-  );
+function salvageReport(path: string, error: unknown, r: Recovery): string {
+  const what = r.lost === null
+    ? (r.saved === 0 ? 'none of its events could be read' : `${r.saved} event(s) were salvaged into a new queue`)
+    : `${r.saved} event(s) were salvaged into a new queue${r.lost > 0 ? ` and ${r.lost} could not be read` : ', and none was lost'}`;
+  return `the offline queue ${path} was damaged (${messageOf(error)}): ${what}. ` +
+    `The damaged file was moved aside to ${r.aside}; keep it to inspect, or delete it.`;
+}
+
+/**
+ * A damaged file is salvaged, not repaired away: every readable event goes into a new file,
+ * which then takes its place, and the damaged one is kept aside (see `replaceDamaged`). Returns
+ * null when another process got there first. A salvage that cannot be done (a read-only
+ * $SPEC_KITTY_HOME, a full disk) leaves the damaged file where it is and fails the command:
+ * starting an empty queue over it would hide its events.
+ */
+export function recoverCorruptFile(path: string, identity: string | null, error: unknown, logger: Logger, addon?: () => object): Recovery | null {
+  let replaced;
+  try {
+    replaced = replaceDamaged(path, identity, (temp) => salvageInto(path, temp, { timeoutMs: BUSY_TIMEOUT_MS, addon }));
+  } catch (err) {
+    const home = dirname(path);
+    let writable = true;
+    try { accessSync(home, constants.W_OK | constants.X_OK); } catch { writable = false; }
+    throw new QueueUnavailableError(
+      `the offline queue ${path} is damaged (${messageOf(error)}) and its events could not be salvaged into a new file: ` +
+      `${writable ? messageOf(err) : `permission denied: $SPEC_KITTY_HOME (${home}) is not writable`}. The damaged file was left as it is. ` +
+      `Check that $SPEC_KITTY_HOME (${home}) is writable and has free space, then run the command again.`, { cause: err });
+  }
+  if (replaced === null) return null;
+  const recovery = { ...replaced.result, aside: replaced.aside };
+  logger.warn(salvageReport(path, error, recovery));
+  return recovery;
 }
 
 /**
  * Opens (creating if needed) the per-user queue: folder 0700, WAL, busy timeout, schema current.
- * A corrupt or unreadable file is moved aside and replaced rather than failing the command.
+ * A damaged file is salvaged into a new one (`recoverCorruptFile`). Anything else that stops the
+ * open (a permission, a folder in the way, a newer schema) is a QueueUnavailableError that says
+ * what to do, and the file is left alone: a file we may not read is not a damaged file.
  */
 export function openQueueDatabase(path: string, logger: Logger, addon?: () => object): OpenedDatabase {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  let recovered = false;
+  ensureHome(path);
+  let recovered: Recovery | null = null;
   for (let attempt = 1; ; attempt++) {
     const identity = fileIdentity(path);
     let db: Database.Database | undefined;
@@ -74,15 +100,13 @@ export function openQueueDatabase(path: string, logger: Logger, addon?: () => ob
       return { db, identity: fileIdentity(path), recovered };
     } catch (error) {
       try { db?.close(); } catch { /* a half-open handle has nothing to flush */ }
-      if (attempt >= OPEN_ATTEMPTS) throw cannotOpen(path, error);
+      if (attempt >= OPEN_ATTEMPTS || !(isBusy(error) || isCorruption(error))) throw queueUnavailable(path, error);
       // Switching a brand-new file to WAL can meet another first run's lock without waiting on it.
       if (isBusy(error)) {
         sleepSync(20 * attempt);
         continue;
       }
-      if (!isCorruption(error) && !unreadable(path, error)) throw cannotOpen(path, error);
-      recoverCorruptFile(path, identity, error, logger);
-      recovered = true;
+      recovered = recoverCorruptFile(path, identity, error, logger, addon) ?? recovered;
     }
   }
 }

@@ -6,7 +6,8 @@ import type { RuntimeOptions } from '../../core/services.js';
 import type { UserDatabase } from '../../core/user-database.js';
 import { TOKENS } from '../../core/tokens.js';
 import type { Logger } from '../../lib/logger.js';
-import { isCorruption } from './sqlite/errors.js';
+import { queueUnavailable } from './errors.js';
+import { isAccessProblem, isCorruption } from './sqlite/errors.js';
 import { openQueueDatabase, recoverCorruptFile, type OpenedDatabase } from './open-database.js';
 
 export const QUEUE_FILE = 'queue.db';
@@ -38,20 +39,22 @@ export class QueueDatabase implements UserDatabase {
 
   /**
    * Runs `fn` on the open database (opening it first). Damage found mid-run gets the same
-   * treatment as at open: the file is moved aside, a new one made, and `fn` runs once more.
+   * treatment as at open: the readable rows are salvaged into a new file, the damaged one is
+   * kept aside, and `fn` runs once more. A file that turns out read-only for this user (the
+   * open succeeds, the first write does not) is reported as the permission problem it is.
    */
   run<T>(fn: (db: Database.Database) => T): T {
     this.opened ??= this.open();
     try {
       return fn(this.opened.db);
     } catch (error) {
+      if (isAccessProblem(error)) throw queueUnavailable(this.path, error);
       if (!isCorruption(error)) throw error;
       const { identity, db } = this.opened;
       try { db.close(); } catch { /* nothing to flush on a broken file */ }
       this.opened = undefined;
-      recoverCorruptFile(this.path, identity, error, this.logger);
+      recoverCorruptFile(this.path, identity, error, this.logger, this.addon);
       this.opened = this.open();
-      restartClockAboveAnyOldValue(this.opened.db);
       return fn(this.opened.db);
     }
   }
@@ -84,18 +87,6 @@ export class QueueDatabase implements UserDatabase {
   }
 
   private open(): OpenedDatabase {
-    const opened = openQueueDatabase(this.path, this.logger, this.addon);
-    if (opened.recovered) restartClockAboveAnyOldValue(opened.db);
-    return opened;
+    return openQueueDatabase(this.path, this.logger, this.addon);
   }
-}
-
-/**
- * A replaced file lost the machine clock's value, and a Lamport clock may jump forward but never
- * back. Written into the new file at once, whichever process repaired it and whether or not it
- * ever ticks: the clock restarts above anything this machine could plausibly have reached.
- */
-function restartClockAboveAnyOldValue(db: Database.Database): void {
-  db.prepare(`INSERT INTO clock (name, value) VALUES ('lamport', @seed)
-    ON CONFLICT (name) DO UPDATE SET value = max(value, @seed)`).run({ seed: Math.floor(Date.now() / 1000) });
 }

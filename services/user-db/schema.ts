@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { QueueUnavailableError } from './errors.js';
 
 /**
  * Each entry migrates from version i to i + 1; `PRAGMA user_version` records how far a file has
@@ -84,7 +85,7 @@ export function migrate(db: Database.Database): void {
   db.transaction(() => {
     const from = current();
     if (from > SCHEMA_VERSION) {
-      throw new Error(`queue.db has schema version ${from}, newer than this spec-kitty understands (${SCHEMA_VERSION}); upgrade spec-kitty`);
+      throw new QueueUnavailableError(`queue.db has schema version ${from}, newer than this spec-kitty understands (${SCHEMA_VERSION}); upgrade spec-kitty`);
     }
     for (let v = from; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -32,7 +32,8 @@ export async function queueSummary(): Promise<QueueSummary> {
     out.held = stats.counts.held;
     out.last_sync = stats.lastSyncAt;
   } catch (err) {
-    out.error = `queue unreadable: ${messageOf(err)}`;
+    // The board still shows; the queue's line says why it cannot be read and what to do.
+    out.error = `queue unavailable: ${messageOf(err)}`;
   }
   return out;
 }

@@ -2,6 +2,8 @@ import type { QueueState, QueuedEvent } from '../../../core/services.js';
 import { dim, print, printJson, table } from '../../output.js';
 import { TOKENS } from '../../../core/tokens.js';
 import { cliServices } from '../../runtime.js';
+import { UserError } from '../../../core/errors.js';
+import { queueUnavailable } from '../../../services/user-db/errors.js';
 
 export interface SyncQueueOptions {
   json?: boolean;
@@ -30,7 +32,10 @@ function describe(e: QueuedEvent): string {
 
 export async function syncQueue(opts: SyncQueueOptions): Promise<void> {
   const queue = (await cliServices()).get(TOKENS.ReadQueue);
-  const { total, events } = await queue.list({ state: opts.state, project: opts.project, limit: opts.limit });
+  // A queue that cannot be read is one line saying what to do, exit 1: never a stack trace.
+  const { total, events } = await queue.list({ state: opts.state, project: opts.project, limit: opts.limit }).catch((err: unknown) => {
+    throw err instanceof UserError ? err : queueUnavailable(queue.path, err);
+  });
   if (opts.json) {
     printJson({ queue_path: queue.path, total, limit: opts.limit, events: events.map(toJson) });
     return;

@@ -1,9 +1,10 @@
-import { messageOf } from '../../../core/errors.js';
+import { UserError, messageOf } from '../../../core/errors.js';
 import type { AuthStatus, QueueCounts } from '../../../core/services.js';
 import { bold, dim, print, printJson, table } from '../../output.js';
 import { formatAge } from './age.js';
 import { TOKENS } from '../../../core/tokens.js';
 import { cliServices } from '../../runtime.js';
+import { queueUnavailable } from '../../../services/user-db/errors.js';
 
 const total = (c: QueueCounts) => c.pending + c.held + c.sent + c.dead;
 
@@ -20,7 +21,11 @@ function authJson(read: () => AuthStatus) {
 export async function syncStatus(opts: { json?: boolean }): Promise<void> {
   const services = await cliServices();
   const queue = services.get(TOKENS.ReadQueue);
-  const stats = await queue.stats();
+  // A queue that cannot be read (a folder in its place, a permission, damage that cannot be
+  // salvaged) is one line saying what to do, exit 1: never a stack trace.
+  const stats = await queue.stats().catch((err: unknown) => {
+    throw err instanceof UserError ? err : queueUnavailable(queue.path, err);
+  });
   const now = Date.now();
   const oldestAgeMs = stats.oldestPendingAt === null ? null : now - Date.parse(stats.oldestPendingAt);
   const report = {

@@ -5,7 +5,9 @@ import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { QueueDatabase } from '../../../services/user-db/queue-database.js';
 import { machineNodeId } from '../../../services/clock/node-id.js';
+import { CLOCK_BLOCK, CLOCK_FILE } from '../../../services/clock/ceiling.js';
 import { testClock, testStore } from '../../helpers/services.js';
+import { damagePages, insertRow, pagesOf, seedQueue } from '../user-db/queue-rows.js';
 import { tempDir } from '../../helpers/cli.js';
 import { captureLogger, raceScripts, runScript } from '../../helpers/identity.js';
 
@@ -76,19 +78,24 @@ test('witness(remote) gives max(local, remote) + 1 and never goes backwards', (t
   clock.close();
 });
 
-test('a corrupt queue.db is kept aside with a warning and the clock restarts above any old value', (t) => {
+test('a corrupt queue.db is kept aside with a warning and the clock restarts above every value it handed out', (t) => {
   const home = tempDir();
+  const before = testStore(home, captureLogger().logger);
+  const used = [before.tick(), before.tick(), before.tick()];
+  before.close();
   writeFileSync(join(home, 'queue.db'), 'this is not a database, it is a broken file '.repeat(200));
+  for (const side of ['-wal', '-shm']) rmSync(join(home, `queue.db${side}`), { force: true });
   const { logger, lines } = captureLogger();
   const clock = testStore(home, logger);
   const first = clock.tick();
-  t.true(first >= Math.floor(Date.now() / 1000) - 60, `restarted at ${first}`);
+  t.true(first > Math.max(...used), `restarted at ${first} after ${used.join(', ')}`);
+  t.is(first, ceilingOf(home) - CLOCK_BLOCK, 'right above the old ceiling, which it then raised');
   t.is(clock.tick(), first + 1);
   clock.close();
   const aside = readdirSync(home).filter((f) => f.startsWith('queue.db.corrupt-') && !/-(wal|shm)$/.test(f));
   t.is(aside.length, 1);
   t.is(lines.length, 1);
-  t.regex(lines[0], /^warning: the offline queue .*queue\.db could not be read .*moved aside to .*queue\.db\.corrupt-/);
+  t.regex(lines[0], /^warning: the offline queue .*queue\.db was damaged .*moved aside to .*queue\.db\.corrupt-/);
 });
 
 test('an unusable $SPEC_KITTY_HOME gives an error that says what to check', (t) => {
@@ -129,7 +136,7 @@ test('in the container the clock and the queue share one database file and conne
   closeServices(c);
 });
 
-test('a queue.db repaired by a process that never ticks still restarts the clock high for the next one', (t) => {
+test('a queue.db repaired by a process that never ticks still restarts the clock above every old value for the next one', (t) => {
   const home = tempDir();
   const before = testStore(home, captureLogger().logger);
   t.deepEqual([before.tick(), before.tick()], [1, 2]);
@@ -141,6 +148,86 @@ test('a queue.db repaired by a process that never ticks still restarts the clock
   reader.run((db) => db.prepare('SELECT count(*) FROM events').get());
   reader.close();
   const after = testStore(home, captureLogger().logger);
-  t.true(after.tick() >= Math.floor(Date.now() / 1000) - 60);
+  t.true(after.tick() > 2);
+  after.close();
+});
+
+const ceilingOf = (home: string) => Number(readFileSync(join(home, CLOCK_FILE), 'utf8'));
+const removeQueue = (home: string) => {
+  for (const side of ['', '-wal', '-shm']) rmSync(join(home, `queue.db${side}`), { force: true });
+};
+
+test('deleting queue.db (and its -wal/-shm): the next tick is above every value this machine used', (t) => {
+  const home = tempDir();
+  const a = testStore(home, captureLogger().logger);
+  const used = [a.tick(), a.tick(), a.witness(2500), a.tick()];
+  t.deepEqual(used, [1, 2, 2501, 2502]);
+  a.close();
+  removeQueue(home);
+  const b = testStore(home, captureLogger().logger);
+  const next = b.tick();
+  t.true(next > 2502, `restarted at ${next}`);
+  t.is(b.tick(), next + 1);
+  b.close();
+  // Again, right after a fresh start: the restart raised the ceiling before handing out `next`.
+  removeQueue(home);
+  const c = testStore(home, captureLogger().logger);
+  t.true(c.tick() > next + 1);
+  c.close();
+});
+
+test('the ceiling file is written once per block of ticks, not per tick, and always stays at or above the clock', (t) => {
+  const home = tempDir();
+  const clock = testStore(home, captureLogger().logger);
+  const seen = new Set<number>();
+  for (let i = 1; i <= 2500; i++) {
+    const v = clock.tick();
+    const ceiling = ceilingOf(home);
+    t.true(v <= ceiling, `tick ${v} above the ceiling ${ceiling}`);
+    seen.add(ceiling);
+  }
+  clock.close();
+  t.deepEqual([...seen], [1 + CLOCK_BLOCK, 1002 + CLOCK_BLOCK, 2003 + CLOCK_BLOCK], 'three writes for 2500 ticks');
+});
+
+test('a queue.db from before the ceiling file keeps its clock, and gets a ceiling at its first tick', (t) => {
+  const home = tempDir();
+  const db = new QueueDatabase({ home }, captureLogger().logger);
+  db.run((d) => d.prepare(`INSERT INTO clock (name, value) VALUES ('lamport', 4000)`).run());
+  db.close();
+  t.false(existsSync(join(home, CLOCK_FILE)));
+  const clock = testStore(home, captureLogger().logger);
+  t.is(clock.tick(), 4001);
+  clock.close();
+  t.is(ceilingOf(home), 4001 + CLOCK_BLOCK);
+});
+
+test('a salvaged queue.db restarts above the clock value it salvaged, even without a ceiling file', (t) => {
+  const home = join(tempDir(), 'home');
+  seedQueue(home, 50, 7000);
+  const file = join(home, 'queue.db');
+  const { pages, pageSize } = pagesOf(file, 'events_by_aggregate');
+  damagePages(file, pages, pageSize);
+  // The ordinary path goes through the index, finds the damage and salvages; the clock is read from the new file.
+  const reader = new QueueDatabase({ home }, captureLogger().logger);
+  reader.run((db) => insertRow(db, { event_id: 'x' }));
+  reader.close();
+  const clock = testStore(home, captureLogger().logger);
+  t.is(clock.tick(), 7001);
+  clock.close();
+});
+
+test('4 processes x 600 ticks across two ceiling raises: 2400 distinct values, all at or below the ceiling', async (t) => {
+  const home = join(tempDir(), 'home');
+  mkdirSync(home);
+  const runs = Array.from({ length: 4 }, () => runScript('test/services/clock/fixtures/tick.ts', [home, '600']));
+  const results = await raceScripts(runs);
+  for (const r of results) t.is(r.code, 0, r.stderr);
+  const all = results.flatMap((r) => r.result as number[]);
+  t.deepEqual([...all].sort((a, b) => a - b), Array.from({ length: 2400 }, (_, i) => i + 1));
+  t.true(ceilingOf(home) >= 2400);
+  removeQueue(home);
+  const after = testStore(home, captureLogger().logger);
+  t.true(after.tick() > 2400);
   after.close();
 });
