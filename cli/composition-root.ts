@@ -25,6 +25,8 @@ export interface ServicesOptions {
   cwd?: string;
   home?: string;
   verbose?: boolean;
+  /** Shorter tap deadlines (tests); DEFAULT_DEADLINES otherwise. */
+  deadlines?: RuntimeOptions['deadlines'];
   logger?: Logger;
   /** The SQLite driver's native module, loaded the launcher's faster way. */
   sqliteAddon?: () => object;
@@ -37,7 +39,9 @@ export interface ServicesOptions {
  * on first `get`, so a command pays only for what it uses; reading the queue loads no plugin.
  */
 export function createServices(options: ServicesOptions = {}): Container {
-  const runtime: RuntimeOptions = { cwd: options.cwd ?? process.cwd(), home: options.home ?? specKittyHome(), verbose: options.verbose ?? false };
+  const runtime: RuntimeOptions = {
+    cwd: options.cwd ?? process.cwd(), home: options.home ?? specKittyHome(), verbose: options.verbose ?? false, deadlines: options.deadlines,
+  };
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(TOKENS.Options).toConstantValue(runtime);
   container.bind(TOKENS.Logger).toConstantValue(options.logger ?? createLogger({ verbose: runtime.verbose }));
@@ -107,6 +111,7 @@ export async function createEmitter(options: EmitterOptions = {}): Promise<Emitt
     plugins = await loadPlugins(entries, {
       builtins, projectRoot, hooks: bus.hooks, logger, services: pluginServices(container),
       importModule: options.importModule ?? ((url) => import(url)),
+      applyDeadlineMs: container.get(TOKENS.Options).deadlines?.apply,
     }, problems);
   } catch (error) {
     // A container made here is closed here; a given one belongs to the caller.

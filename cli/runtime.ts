@@ -1,5 +1,6 @@
 import type { Container } from 'inversify';
 import type { EmitChange, EmitResult } from '../core/bus.js';
+import { PersistError, messageOf } from '../core/errors.js';
 import { TOKENS } from '../core/tokens.js';
 import type { EventDraft } from '../contract/index.js';
 import { createLogger, type Logger } from '../lib/logger.js';
@@ -54,15 +55,23 @@ export function cliServices(): Promise<Container> {
 
 /** The command run's emitter: the same services plus the pipeline's plugins, loaded when a command first emits. */
 export function emitter(): Promise<Emitter> {
-  shared ??= Promise.all([import('./composition-root.js'), cliServices()]).then(([{ createEmitter }, container]) =>
-    createEmitter({ container, builtins: BUILTIN_PLUGINS, importModule }));
+  shared ??= Promise.all([import('./composition-root.js'), import('./plugin-leftovers.js'), cliServices()])
+    .then(([{ createEmitter }, { watchPluginResources }, container]) => {
+      watchPluginResources();
+      return createEmitter({ container, builtins: BUILTIN_PLUGINS, importModule });
+    });
   return shared;
 }
 
 /** Settles what crashed commands left prepared under `lock`; the caller holds that lock. */
 export async function settle(lock: string): Promise<void> {
   const [{ settleLock }, container] = await Promise.all([import('./workflow/settle.js'), cliServices()]);
-  await settleLock(container.get(TOKENS.PersistQueue), lock);
+  try {
+    await settleLock(container.get(TOKENS.PersistQueue), lock);
+  } catch (error) {
+    // Settling comes just before an emit: a queue that cannot settle cannot take the event either.
+    throw new PersistError(`event not queued: ${messageOf(error)}`, null, { cause: error });
+  }
 }
 
 /**
@@ -104,9 +113,16 @@ export async function emit(draft: EventDraft, change?: EmitChange): Promise<Emit
 export async function shutdown(budgetMs = 1500): Promise<void> {
   // An emitter that failed to build (a required plugin that cannot start) leaves its services to close.
   const built = shared && await shared.catch(() => undefined);
-  if (built) {
-    await built.close(Date.now() + budgetMs);
-  } else if (services) {
+  if (shared) {
+    try {
+      if (built) await built.close(Date.now() + budgetMs);
+    } finally {
+      // The command is done: a timer or socket a plugin left open must not keep the process alive.
+      const { releasePluginResources } = await import('./plugin-leftovers.js');
+      releasePluginResources((line) => cliLogger().warn(line));
+    }
+  }
+  if (!built && services) {
     const [{ closeServices }, container] = await Promise.all([import('./composition-root.js'), services]);
     closeServices(container);
   }

@@ -4,7 +4,8 @@ import { createEmitContext, type EmitContext, type EmitIntent } from './emit-con
 import { PersistError, messageOf } from './errors.js';
 import { createHooks, type BusHooks, type DropInfo } from './hooks.js';
 import type { Logger } from '../lib/logger.js';
-import type { MachineClock } from './services.js';
+import { DEFAULT_DEADLINES } from './deadlines.js';
+import type { MachineClock, RuntimeOptions } from './services.js';
 import { installTapSemantics } from './tap-semantics.js';
 import { TOKENS } from './tokens.js';
 import { newUlid } from '../lib/ulid.js';
@@ -23,9 +24,6 @@ export interface EmitChange {
   apply(): void | Promise<void>;
 }
 
-/** How long emit waits for deliverers; what they have not sent by then stays queued. */
-export const DELIVER_WAIT_MS = 1000;
-
 @injectable()
 export class EventBus {
   readonly hooks: BusHooks = createHooks();
@@ -36,8 +34,9 @@ export class EventBus {
   constructor(
     @inject(TOKENS.Clock) private readonly clock: MachineClock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Options) options: Pick<RuntimeOptions, 'deadlines'>,
   ) {
-    installTapSemantics(this.hooks, logger);
+    installTapSemantics(this.hooks, logger, { ...DEFAULT_DEADLINES, ...options.deadlines });
   }
 
   async emit(draft: EventDraft, change?: EmitChange): Promise<EmitResult> {
@@ -82,7 +81,8 @@ export class EventBus {
     }
 
     if (change) await this.applyChange(change, envelope, context);
-    if (context.deliverable) await this.deliver(envelope, context);
+    // Each deliverer has its deadline (core/deadlines.ts): what it has not sent by then stays queued.
+    if (context.deliverable && this.hooks.deliver.isUsed()) await this.hooks.deliver.promise(envelope, context);
     this.hooks.emitted.call(envelope, context);
     return { status: 'emitted', envelope, context };
   }
@@ -105,18 +105,5 @@ export class EventBus {
     } catch (err) {
       throw new PersistError(`event not queued: ${messageOf(err)}`, null, { cause: err });
     }
-  }
-
-  /** Deliverers get a bounded wait: the event is already durable, so the CLI never waits on the network. */
-  private async deliver(envelope: Envelope, context: EmitContext): Promise<void> {
-    if (!this.hooks.deliver.isUsed()) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(resolve, DELIVER_WAIT_MS, 'timeout');
-      timer.unref();
-    });
-    const outcome = await Promise.race([this.hooks.deliver.promise(envelope, context), timeout]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') context.deliveryErrors.push(`deliver phase did not finish within ${DELIVER_WAIT_MS} ms`);
   }
 }

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DEFAULT_DEADLINES, withDeadline } from './deadlines.js';
 import { PluginConfigError, messageOf } from './errors.js';
+import { pluginScope } from './plugin-scope.js';
 import { SYNC_HOOKS, type BusHooks, type HookName } from './hooks.js';
 import type { Logger } from '../lib/logger.js';
 import type { ConfigProblem, PipelineEntry } from './pipeline-config.js';
@@ -30,6 +32,7 @@ export interface LoadOptions {
   services: PluginServices;
   /** Loads an ES module by URL: a plugin given by path or package name. */
   importModule(url: string): Promise<unknown>;
+  applyDeadlineMs?: number;
 }
 
 async function importEntry(entry: PipelineEntry, opts: LoadOptions): Promise<unknown> {
@@ -91,7 +94,11 @@ async function loadOne(entry: PipelineEntry, opts: LoadOptions): Promise<LoadedP
     const options = plugin.validateOptions ? plugin.validateOptions(entry.options) : entry.options;
     step = 'apply';
     const { view, phases, commit } = hooksFor(plugin.name, opts.hooks);
-    await plugin.apply(view, { options, logger: opts.logger, projectRoot: opts.projectRoot, services: opts.services });
+    // A plugin whose start never ends is a plugin that failed to start: its taps are never committed.
+    await withDeadline(
+      pluginScope.run(plugin.name, async () => plugin.apply(view, { options, logger: opts.logger, projectRoot: opts.projectRoot, services: opts.services })),
+      opts.applyDeadlineMs ?? DEFAULT_DEADLINES.apply, 'apply',
+    );
     commit();
     return { entry, status: 'active', plugin, options, phases: phases() };
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Envelope } from '../contract/index.js';
+import type { Deadlines } from './deadlines.js';
 import type { EmitIntent } from './emit-context.js';
 
 /** A project's identity as stored in `.kittify/config.yaml` (DESIGN §3). */
@@ -152,4 +153,6 @@ export interface RuntimeOptions {
   /** `$SPEC_KITTY_HOME`. */
   home: string;
   verbose: boolean;
+  /** How long each phase's taps may take (DEFAULT_DEADLINES unless given; tests shorten them). */
+  deadlines?: Partial<Deadlines>;
 }

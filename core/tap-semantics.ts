@@ -3,7 +3,9 @@ import type { EmitContext } from './emit-context.js';
 import { envelopeViolations, type Envelope } from '../contract/index.js';
 import { SYNC_HOOKS, type BusHooks, type DropInfo, type HookName } from './hooks.js';
 import type { Logger } from '../lib/logger.js';
+import { DEFAULT_DEADLINES, withDeadline, type Deadlines } from './deadlines.js';
 import { PersistError, messageOf } from './errors.js';
+import { pluginScope } from './plugin-scope.js';
 
 type Args = unknown[];
 interface Semantics {
@@ -114,7 +116,7 @@ function wrapSync(fn: (...a: Args) => unknown, s: Semantics, plugin: string) {
     const given = s.input ? s.input(args) : args;
     let value: unknown;
     try {
-      value = fn(...given);
+      value = pluginScope.run(plugin, () => fn(...given));
     } catch (error) {
       return s.failure(error, args, plugin);
     }
@@ -124,32 +126,39 @@ function wrapSync(fn: (...a: Args) => unknown, s: Semantics, plugin: string) {
   };
 }
 
-function wrapAsync(tap: Tap & { type: string; fn: (...a: Args) => unknown }, s: Semantics, plugin: string) {
+/** The deadline of one tap: a fixed time, or what is left until the deadline a lifecycle hook is given. */
+type DeadlineOf = (args: Args) => number;
+
+function wrapAsync(tap: Tap & { type: string; fn: (...a: Args) => unknown }, s: Semantics, plugin: string, hook: HookName, deadline: DeadlineOf) {
   const fn = tap.fn;
-  const call = (given: Args): Promise<unknown> => {
+  const call = (given: Args): Promise<unknown> => pluginScope.run(plugin, () => {
     if (tap.type === 'async') {
       return new Promise((resolve, reject) => fn(...given, (err: unknown, v: unknown) => (err ? reject(err) : resolve(v))));
     }
     return Promise.resolve().then(() => fn(...given));
-  };
+  });
   return (...args: Args) => {
     const given = s.input ? s.input(args) : args;
-    return call(given).then(
+    // A tap that never settles is treated as one that failed: no plugin can hang a command.
+    return withDeadline(call(given), deadline(args), `${hook} plugin "${plugin}"`).then(
       (value) => (s.result ? s.result(value, args, plugin, given) : value),
       (error) => s.failure(error, args, plugin),
     );
   };
 }
 
-export function installTapSemantics(hooks: BusHooks, logger: Logger): void {
+export function installTapSemantics(hooks: BusHooks, logger: Logger, deadlines: Deadlines = DEFAULT_DEADLINES): void {
   for (const name of Object.keys(hooks) as HookName[]) {
     const semantics = semanticsFor(name, logger);
     const sync = SYNC_HOOKS.has(name);
+    const deadline: DeadlineOf = name === 'flush' || name === 'stop'
+      ? (args) => (args[0] as number) - Date.now()
+      : () => deadlines[name as keyof Deadlines];
     // tapable's typings do not expose `type`/`fn` on Tap, though the interceptor receives them.
     (hooks[name] as { intercept(i: object): void }).intercept({
       register: (tap: Tap & { type: string; fn: (...a: Args) => unknown }) => {
         if (sync) return { ...tap, fn: wrapSync(tap.fn, semantics, tap.name) };
-        return { ...tap, type: 'promise', fn: wrapAsync(tap, semantics, tap.name) };
+        return { ...tap, type: 'promise', fn: wrapAsync(tap, semantics, tap.name, name, deadline) };
       },
     });
   }

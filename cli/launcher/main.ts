@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { specKittyHome } from '../home.js';
@@ -18,8 +19,17 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // Next to the bundle when that is writable (a checkout, npm link); else the user's private home.
   const cacheDirs = [join(here, '.cache'), join(specKittyHome(), 'cache')];
   const { run } = requireCached(join(here, 'cli.cjs'), command, __SPEC_KITTY_BUNDLE_HASH__, cacheDirs, (url) => import(url)) as { run(argv: string[]): Promise<number> };
+  // A run that never settles (work waiting on something that will never come) ends when the event
+  // loop empties: that must not look like success.
+  let settled = false;
+  process.once('exit', (code) => {
+    if (settled || code !== 0) return;
+    writeSync(2, 'error: spec-kitty stopped before the command finished (something it waited for never came); nothing more was done\n');
+    process.exitCode = 1;
+  });
   // No top-level await: the launcher is built as CommonJS.
   void run(process.argv).then((code) => {
+    settled = true;
     process.exitCode = code;
     // Once nothing is left to run (output written, plugins stopped), exit at once: Node's own
     // tear-down of the heap and handles that follows otherwise takes a few ms on a small machine.

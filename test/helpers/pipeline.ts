@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEmitter, type Emitter } from '../../cli/composition-root.js';
 import type { EventDraft } from '../../contract/index.js';
+import type { Deadlines } from '../../core/deadlines.js';
 import { createLogger } from '../../lib/logger.js';
 import type { Plugin, PluginExport } from '../../core/plugin.js';
 import type { BuiltinRegistry } from '../../core/plugin-loader.js';
@@ -18,7 +19,7 @@ export interface TestPipeline {
 export async function makePipeline(
   entries: Array<{ use: string; enabled?: boolean; required?: boolean; options?: Record<string, unknown> }>,
   plugins: Record<string, PluginExport>,
-  extra: { projectPlugins?: unknown; projectFiles?: Record<string, string> } = {},
+  extra: { projectPlugins?: unknown; projectFiles?: Record<string, string>; deadlines?: Partial<Deadlines> } = {},
 ): Promise<TestPipeline> {
   const dir = tempDir('sk-pipe-');
   const defaultsFile = join(dir, 'plugins.json');
@@ -38,7 +39,7 @@ export async function makePipeline(
   );
   const log: string[] = [];
   const logger = createLogger({ verbose: true, color: false, write: (l) => log.push(l) });
-  const emitter = await createEmitter({ cwd: project, home: join(dir, 'home'), builtins, defaultsFile, logger });
+  const emitter = await createEmitter({ cwd: project, home: join(dir, 'home'), builtins, defaultsFile, logger, deadlines: extra.deadlines });
   return { emitter, log, dir: project };
 }
 
