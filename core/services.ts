@@ -55,6 +55,8 @@ export interface QueuedEvent {
   next_attempt_at: string | null;
   created_at: string;
   sent_at: string | null;
+  /** For held events: the folder the event was emitted in, where `spec-kitty init` adopts it. */
+  origin: string | null;
   envelope: Envelope;
 }
 
@@ -98,6 +100,9 @@ export interface PreparedEvent {
   envelope: Envelope;
 }
 
+/** Which held events: those emitted in a project folder (or below it), or from exactly one origin. */
+export type HeldFrom = { root: string } | { origin: string | null };
+
 /** The queue as a persist plugin uses it: durable once `enqueue` resolves. */
 export interface PersistQueue {
   /**
@@ -111,6 +116,14 @@ export interface PersistQueue {
   discard(eventId: string): Promise<void>;
   /** Prepared events, oldest first; with `lock`, only those whose change is made under that lock (see lockOf). */
   prepared(lock?: string): Promise<PreparedEvent[]>;
+  /**
+   * Gives held events a project identity and makes them pending: those emitted in `root` or a
+   * folder below it, or those held from exactly `origin` (null: held with no folder recorded).
+   * Returns how many.
+   */
+  adoptHeld(from: HeldFrom, identity: { project_uuid: string; project_slug: string }): Promise<number>;
+  /** Deletes held events (of one origin, or all); returns how many. */
+  discardHeld(from: HeldFrom | 'all'): Promise<number>;
   countPending(): Promise<number>;
   /** Deletes sent rows older than `retentionMs`, at most once per interval across processes. */
   pruneSent(retentionMs: number, now?: number): Promise<number>;

@@ -38,4 +38,21 @@ Examples:
   $ spec-kitty sync queue --state dead --limit 0`)
     .action(async (opts: { json?: boolean; state?: QueueState; project?: string; limit: number }) =>
       (await import('./sync/queue.js')).syncQueue(opts));
+
+  sync
+    .command('held')
+    .description('events held without a project identity (never sent), by the folder they came from, and how to release them')
+    .option('--json', 'print JSON')
+    .addOption(new Option('--adopt <folder>', 'give the events held from <folder> ("none": from no recorded folder) the identity of the project here, and send them').conflicts('discard'))
+    .option('--discard <folder>', 'delete the events held from <folder> ("none": from no recorded folder; "all": every held event)', nonEmpty('--discard'))
+    .addHelpText('after', `
+Examples:
+  $ spec-kitty sync held
+  $ spec-kitty init ../old-checkout          adopts what was held there (that folder gets an identity)
+  $ spec-kitty sync held --adopt none        in the project the unattributed events belong to
+  $ spec-kitty sync held --discard /tmp/scratch
+
+An event is held when it was emitted where no project identity could be read. Held events
+wait on this machine and are never sent until a project adopts them.`)
+    .action(async (opts: { json?: boolean; adopt?: string; discard?: string }) => (await import('./sync/held.js')).syncHeld(opts));
 }

@@ -16,8 +16,19 @@ export default definePlugin({
     // Resolved on the first event, once for the emitter's lifetime: the file is read (and
     // maybe backfilled) at most once per command run.
     let identity: Promise<ProjectIdentity | null> | undefined;
+    // Events held here before the project had an identity (its config unreadable, or not made
+    // yet) belong to it: they are stamped and made pending, once per run.
+    const adoptHeld = async (id: ProjectIdentity) => {
+      try {
+        const adopted = await services.persistQueue().adoptHeld({ root: id.root }, id);
+        if (adopted > 0) logger.info(`${adopted} held event(s) from this project now carry its identity (${id.project_slug}) and will be sent`);
+      } catch (error) {
+        logger.debug(`identity-injection: adopting held events failed: ${String(error)}`);
+      }
+      return id;
+    };
     hooks.enrich.tapPromise('identity-injection', async (envelope, context) => {
-      identity ??= services.identity().resolve();
+      identity ??= services.identity().resolve().then((id) => (id ? adoptHeld(id) : null));
       const id = await identity;
       if (!id) {
         logger.warnOnce('identity-injection:missing', MISSING_IDENTITY);

@@ -11,10 +11,11 @@ export interface EventRow {
   next_attempt_at: number;
   created_at: number;
   sent_at: number | null;
+  origin: string | null;
   envelope: string;
 }
 
-export const ROW_COLUMNS = 'seq, event_id, state, attempts, last_error, next_attempt_at, created_at, sent_at, envelope';
+export const ROW_COLUMNS = 'seq, event_id, state, attempts, last_error, next_attempt_at, created_at, sent_at, origin, envelope';
 
 const iso = (ms: number | null) => (ms === null || ms === 0 ? null : new Date(ms).toISOString());
 
@@ -28,6 +29,7 @@ export function toQueuedEvent(row: EventRow): QueuedEvent {
     next_attempt_at: iso(row.next_attempt_at),
     created_at: new Date(row.created_at).toISOString(),
     sent_at: iso(row.sent_at),
+    origin: row.origin,
     envelope: JSON.parse(row.envelope) as Envelope,
   };
 }

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
+import { sep } from 'node:path';
 import { inject, injectable } from 'inversify';
 import type { Envelope } from '../../contract/index.js';
 import type { EmitIntent } from '../../core/emit-context.js';
 import type {
-  Closable, PersistQueue, PreparedEvent, QueueListFilter, QueueStats, QueuedEvent, ReadQueue, RecentKey, RuntimeOptions, SyncQueue,
+  Closable, HeldFrom, PersistQueue, PreparedEvent, QueueListFilter, QueueStats, QueuedEvent, ReadQueue, RecentKey, RuntimeOptions, SyncQueue,
 } from '../../core/services.js';
 import type { UserDatabase } from '../../core/user-database.js';
 import { TOKENS } from '../../core/tokens.js';
@@ -80,6 +81,26 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
       ORDER BY seq
     `).all({ lock: lock ?? null }) as Array<{ event_id: string; intent: string; envelope: string }>);
     return rows.map((r) => ({ event_id: r.event_id, intent: JSON.parse(r.intent) as EmitIntent, envelope: JSON.parse(r.envelope) as Envelope }));
+  }
+
+  async adoptHeld(from: HeldFrom, identity: { project_uuid: string; project_slug: string }): Promise<number> {
+    if (!this.available()) return 0;
+    const { where, params } = heldWhere(from);
+    return this.withDb((db) => {
+      // A plain read first: most commands have nothing to adopt and need no write lock for it.
+      if (!db.prepare(`SELECT 1 FROM events WHERE state = 'held' AND ${where} LIMIT 1`).get(params)) return 0;
+      return db.prepare(`
+        UPDATE events SET state = 'pending', origin = NULL, project_uuid = @uuid, project_slug = @slug,
+          envelope = json_set(envelope, '$.project_uuid', @uuid, '$.project_slug', @slug)
+        WHERE state = 'held' AND ${where}
+      `).run({ ...params, uuid: identity.project_uuid, slug: identity.project_slug }).changes;
+    });
+  }
+
+  async discardHeld(from: HeldFrom | 'all'): Promise<number> {
+    if (!this.available()) return 0;
+    const { where, params } = from === 'all' ? { where: '1', params: {} } : heldWhere(from);
+    return this.withDb((db) => db.prepare(`DELETE FROM events WHERE state = 'held' AND ${where}`).run(params).changes);
   }
 
   async countPending(): Promise<number> {
@@ -190,4 +211,13 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
   private withDb<T>(fn: (db: Database.Database) => T): T {
     return this.database.run(fn);
   }
+}
+
+/** The SQL condition for held events of a project folder (itself or below) or of one origin. */
+function heldWhere(from: HeldFrom): { where: string; params: Record<string, string> } {
+  if ('root' in from) {
+    const below = `${from.root.replace(/[\\/]+$/, '')}${sep}`.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return { where: `(origin = @root OR origin LIKE @below ESCAPE '\\')`, params: { root: from.root, below: `${below}%` } };
+  }
+  return from.origin === null ? { where: 'origin IS NULL', params: {} } : { where: 'origin = @origin', params: { origin: from.origin } };
 }

@@ -18,7 +18,7 @@ test('init creates the identity, kitty-specs/ and .gitignore entries, and emits 
   const out = await runJson(['init', '--json'], { cwd: root, home });
   t.deepEqual(out, {
     root, project_uuid: out.project_uuid, project_slug: 'web-shop',
-    created: ['.kittify/', '.kittify/config.yaml', 'kitty-specs/', '.gitignore'], updated: [], unchanged: [],
+    created: ['.kittify/', '.kittify/config.yaml', 'kitty-specs/', '.gitignore'], updated: [], unchanged: [], adopted_held_events: 0,
   });
   // Derived from the canonical origin: the uuid a read-only checkout of it uses (issue 11).
   t.is(out.project_uuid, nameUuid('spec-kitty project origin github.com/acme/Web_Shop'));

@@ -40,9 +40,9 @@ function closingAll<T extends object>(service: T, container: Container): T & { c
   return Object.assign(service, { close: () => { own?.(); container.get(TOKENS.UserDatabase).close(); } });
 }
 
-/** The real queue on `home`, built by the composition root; `close()` closes its database. */
-export function testQueue(home: string, logger: Logger = quiet): SqliteEventQueue & { close(): void } {
-  const container = createServices({ cwd: home, home, logger });
+/** The real queue on `home`, built by the composition root, as run in `cwd`; `close()` closes its database. */
+export function testQueue(home: string, logger: Logger = quiet, cwd = home): SqliteEventQueue & { close(): void } {
+  const container = createServices({ cwd, home, logger });
   return closingAll(container.get(SqliteEventQueue), container);
 }
 

@@ -7,7 +7,8 @@ import { machineNodeId } from '../../../services/clock/node-id.js';
 import { resolveIdentityAt } from '../../../services/identity/resolve-identity.js';
 import { KITTIFY_DIR, findProjectRoot } from '../../../services/identity/project-root.js';
 import { bold, dim, print, printJson } from '../../output.js';
-import { cliLogger } from '../../runtime.js';
+import { TOKENS } from '../../../core/tokens.js';
+import { cliLogger, cliServices } from '../../runtime.js';
 import { ensureGitignore } from './gitignore.js';
 
 export const SPECS_DIR = 'kitty-specs';
@@ -19,6 +20,8 @@ interface Report {
   created: string[];
   updated: string[];
   unchanged: string[];
+  /** Events held in this folder before it had an identity, now stamped with it and pending. */
+  adopted_held_events: number;
 }
 
 /** mkdir that reports whether it made the folder, with an error the user can act on. */
@@ -38,7 +41,7 @@ function ensureDir(path: string): boolean {
 export async function initProject(dir: string | undefined, opts: { json?: boolean }): Promise<void> {
   // Without a folder, init means "this project": run from a subfolder, it finds the existing root.
   const root = dir ? resolve(dir) : findProjectRoot(process.cwd()) ?? process.cwd();
-  const report: Report = { root, project_uuid: '', project_slug: '', created: [], updated: [], unchanged: [] };
+  const report: Report = { root, project_uuid: '', project_slug: '', created: [], updated: [], unchanged: [], adopted_held_events: 0 };
   const note = (path: string, what: 'created' | 'updated' | 'unchanged') => report[what].push(path);
 
   ensureDir(root);
@@ -56,6 +59,7 @@ export async function initProject(dir: string | undefined, opts: { json?: boolea
   } catch (err) {
     throw new UserError(`cannot update ${join(root, '.gitignore')}: ${messageOf(err)}`);
   }
+  report.adopted_held_events = await adoptHeldEvents(root, identity);
 
   if (opts.json) {
     printJson(report);
@@ -69,4 +73,15 @@ export async function initProject(dir: string | undefined, opts: { json?: boolea
     if (report[what].length > 0 && (changed || what !== 'unchanged')) print(dim(`  ${what.padEnd(9)} ${report[what].join(', ')}`));
   }
   if (changed) print(dim(`  commit ${KITTIFY_DIR}/${CONFIG_FILE}: its uuid identifies the project on your team's hub.`));
+  if (report.adopted_held_events > 0) print(`${report.adopted_held_events} held event(s) from this folder now carry the project's identity and will be sent.`);
+}
+
+/** Events held in `root` (or below) before it had an identity now belong to it; a queue that cannot be read is said, not fatal. */
+async function adoptHeldEvents(root: string, identity: { project_uuid: string; project_slug: string }): Promise<number> {
+  try {
+    return await (await cliServices()).get(TOKENS.PersistQueue).adoptHeld({ root }, identity);
+  } catch (err) {
+    cliLogger().warn(`held events of this folder could not be adopted (${messageOf(err)}); they stay held: see \`spec-kitty sync held\``);
+    return 0;
+  }
 }

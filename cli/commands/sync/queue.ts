@@ -21,6 +21,7 @@ const toJson = (e: QueuedEvent) => ({
   created_at: e.created_at,
   sent_at: e.sent_at,
   next_attempt_at: e.next_attempt_at,
+  origin: e.origin,
   envelope: e.envelope,
 });
 

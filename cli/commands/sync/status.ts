@@ -46,7 +46,7 @@ export async function syncStatus(opts: { json?: boolean }): Promise<void> {
   const c = report.counts;
   print(table([
     ['pending', String(c.pending), oldestAgeMs === null ? '' : `oldest queued ${formatAge(oldestAgeMs)} ago`],
-    ['held', String(c.held), c.held > 0 ? 'no project identity: never sent (run `spec-kitty init` in the project)' : ''],
+    ['held', String(c.held), c.held > 0 ? 'no project identity: never sent until adopted (see `spec-kitty sync held`)' : ''],
     ['sent', String(c.sent), ''],
     ['dead', String(c.dead), c.dead > 0 ? 'rejected by the hub: see `spec-kitty sync queue --state dead`' : ''],
   ].map((r) => r.map((cell, i) => (i === 0 ? `  ${cell}` : cell)))));

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { rebindServices } from '../../helpers/services.js';
+import { rebindServices, testQueue } from '../../helpers/services.js';
+import { envelope } from '../../helpers/envelope.js';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '../../../cli/builtins.js';
@@ -114,4 +115,24 @@ test('a read-only project still emits, with the stable derived identity', async 
   t.is(runs[0].envelope.project_uuid, runs[1].envelope.project_uuid);
   t.regex(runs[0].envelope.project_uuid!, /^[0-9a-f-]{36}$/);
   t.is(runs[0].lines.filter((l) => l.includes('cannot save the project identity')).length, 1);
+});
+
+test('the first event with an identity adopts what was held in the project before: stamped and pending', async (t) => {
+  const root = makeProject({ config: `project:\n  uuid: ${UUID}\n  slug: shop\n  node_id: ${OTHER_NODE}\n` });
+  const home = join(tempDir(), 'home');
+  const before = testQueue(home, undefined, join(root, 'src'));
+  const heldEnvelope = envelope({ project_uuid: null, project_slug: null });
+  await before.enqueue(heldEnvelope, 'held');
+  before.close();
+
+  const { logger, lines } = captureLogger();
+  const emitter = await createEmitter({ builtins: BUILTIN_PLUGINS, cwd: root, home, logger });
+  await emitter.emit(draft());
+  await emitter.close();
+  const after = testQueue(home);
+  const row = (await after.list()).events.find((e) => e.event_id === heldEnvelope.event_id)!;
+  after.close();
+  t.like(row, { state: 'pending', origin: null });
+  t.like(row.envelope, { project_uuid: UUID, project_slug: 'shop' });
+  t.true(lines.some((l) => l.includes('1 held event(s) from this project now carry its identity (shop)')));
 });
