@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   contractViolation: 'contract_violation',
   /** Exit 1: the command could not do what was asked (UserError), or its output could not be written. */
   failed: 'failed',
+  /** Exit 1: the offline queue cannot be opened or read (a permission, a folder in its place, damage past salvage). */
+  queueUnavailable: 'queue_unavailable',
   /** Exit 1: an unexpected failure, with a stack trace on stderr. */
   internal: 'internal',
 } as const;

@@ -25,8 +25,8 @@ Exit codes:
   3  an event could not be queued: the change that needed it was not made
 
 With --json, a failing command also prints {"error":{"code":"…","message":"…"}} on stdout.
-Codes: usage (2), failed (1), not_queued (3), invalid_plugin_config, contract_violation,
-internal (a bug: please report it).`;
+Codes: usage (2), failed (1), queue_unavailable (1), not_queued (3), invalid_plugin_config,
+contract_violation, internal (a bug: please report it).`;
 
 export function createProgram(): Command {
   const program = new Command('spec-kitty')

@@ -44,6 +44,7 @@ export function cliServices(): Promise<Container> {
         if (settled.committed + settled.discarded > 0) {
           cliLogger().debug(`settled events interrupted commands left: ${settled.committed} committed, ${settled.discarded} discarded`);
         }
+        for (const failure of settled.failed) cliLogger().warnOnce(`settle:${failure}`, `an interrupted command's event could not be settled yet (${failure}); it stays unsent until it can be`);
       } catch (error) {
         // An unreadable queue is each command's to report in its own terms; settling waits for the next.
         cliLogger().debug(`could not settle interrupted commands' events: ${(error as Error).message}`);

@@ -7,7 +7,8 @@ export type Deadlines = Record<Exclude<HookName, 'emitted' | 'dropped' | 'flush'
 // by another process is not taken for a broken one. flush and stop get the caller's deadline.
 export const DEFAULT_DEADLINES: Deadlines = {
   start: 2_000,
-  enrich: 2_000,
+  // Identity may wait for the project's config lock (a concurrent first run): withKittifyLock waits less.
+  enrich: 5_000,
   guard: 2_000,
   persist: 10_000,
   commit: 10_000,

@@ -26,13 +26,21 @@ export interface EmitContext {
   readonly intent: EmitIntent | null;
 }
 
-/** The change an event stands for: the file at `path` with content of `hash` (lib/content-hash). */
+/**
+ * The change an event stands for: the file at `path` given content of `hash` (lib/content-hash).
+ * `expect` says what about the file shows the change made, for recovery after a crash: by
+ * default that exact content; a looser test survives a later edit of the file's other parts.
+ */
 export interface EmitIntent {
   path: string;
   hash: string;
+  expect?: IntentExpectation;
   /** The path whose cross-process lock the change is made under, when it is not `path` itself. */
   lock?: string;
 }
+
+/** The file exists; its frontmatter `lane` has this value; its JSON has this key set. */
+export type IntentExpectation = 'exists' | { lane: string } | { key: string };
 
 /** The lock an intent's change is made under. */
 export const lockOf = (intent: EmitIntent): string => intent.lock ?? intent.path;

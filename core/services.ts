@@ -17,6 +17,8 @@ export interface ProjectIdentity {
 export interface IdentityService {
   /** The project's identity, backfilled and persisted if needed; null outside any project. */
   resolve(): Promise<ProjectIdentity | null>;
+  /** The root of the project `folder` is in (the nearest folder holding `.kittify/`), or null. */
+  projectRootOf(folder: string): string | null;
 }
 
 /** This machine's id and Lamport clock, shared by every process of the user. */
@@ -114,14 +116,14 @@ export interface PersistQueue {
   commit(eventId: string): Promise<void>;
   /** The change was not made: the prepared event is forgotten. */
   discard(eventId: string): Promise<void>;
-  /** Prepared events, oldest first; with `lock`, only those whose change is made under that lock (see lockOf). */
+  /** Prepared events, oldest first; with `lock`, only those whose change is made under that lock (see lockOf) or to that file. */
   prepared(lock?: string): Promise<PreparedEvent[]>;
   /**
    * Gives held events a project identity and makes them pending: those emitted in `root` or a
    * folder below it, or those held from exactly `origin` (null: held with no folder recorded).
-   * Returns how many.
+   * `owns` vets each folder (a nested project's events are its own). Returns how many.
    */
-  adoptHeld(from: HeldFrom, identity: { project_uuid: string; project_slug: string }): Promise<number>;
+  adoptHeld(from: HeldFrom, identity: { project_uuid: string; project_slug: string }, owns?: (origin: string) => boolean): Promise<number>;
   /** Deletes held events (of one origin, or all); returns how many. */
   discardHeld(from: HeldFrom | 'all'): Promise<number>;
   countPending(): Promise<number>;

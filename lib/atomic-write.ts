@@ -48,7 +48,7 @@ function writeTemp(path: string, text: string, mode?: number): string {
 }
 
 /** Makes the rename itself durable; some platforms cannot fsync a folder, which is fine. */
-function syncDir(dir: string): void {
+export function syncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

@@ -95,18 +95,23 @@ function readOwner(dir: string): LockOwner | undefined {
  * Whether the owner is known to be dead: it ran on this machine and its pid is gone, or the pid
  * now belongs to a process started at another time. Another machine's owner is never known dead.
  */
-function ownerIsDead(owner: LockOwner): boolean {
-  if (owner.hostname !== thisHost() || owner.pid === process.pid) return false;
-  if (owner.pidns !== undefined && owner.pidns !== myPidNs()) return false;
+/**
+ * What can be told of a lock's owner: a process of this machine (and pid namespace) is known
+ * alive or dead; one elsewhere is unknown, and only the folder's age can tell.
+ */
+function ownerState(owner: LockOwner): 'alive' | 'dead' | 'unknown' {
+  if (owner.hostname !== thisHost()) return 'unknown';
+  if (owner.pidns !== undefined && owner.pidns !== myPidNs()) return 'unknown';
+  if (owner.pid === process.pid) return 'alive';
   try {
     process.kill(owner.pid, 0);
   } catch (err) {
     // EPERM: alive, but another user's.
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    return (err as NodeJS.ErrnoException).code === 'ESRCH' ? 'dead' : 'alive';
   }
-  if (owner.start === undefined) return false;
+  if (owner.start === undefined) return 'alive';
   const start = startTimeOf(owner.pid);
-  return start !== undefined && start !== owner.start;
+  return start !== undefined && start !== owner.start ? 'dead' : 'alive';
 }
 
 /** Sets the folder's mtime to now, as a live holder does; returns the time set. */
@@ -138,7 +143,8 @@ const sameFolder = (a: Stats, b: Stats) => a.ino === b.ino && a.mtimeMs === b.mt
 
 /**
  * Removes a lock left by a holder that died; true when it did. Dead means: an owner on this
- * machine whose process is gone, or a folder not touched for `staleMs`. The lock is renamed
+ * machine whose process is gone, or, for an owner that cannot be asked, a folder not touched
+ * for `staleMs`. The lock is renamed
  * first, and what was renamed is checked to be the folder judged dead: between the look and the
  * rename, another waiter may have cleared it and a live process taken the lock anew. That one is
  * put back.
@@ -147,7 +153,10 @@ function removeIfStale(dir: string, staleMs: number): boolean {
   const seen = statSync(dir, { throwIfNoEntry: false });
   if (!seen) return false;
   const owner = readOwner(dir);
-  const dead = Date.now() - seen.mtimeMs >= staleMs || (owner !== undefined && ownerIsDead(owner));
+  // A live owner is never overtaken, however long it holds (paused, say, or in a long write):
+  // two holders would both change what the lock guards.
+  const state = owner === undefined ? 'unknown' : ownerState(owner);
+  const dead = state === 'dead' || (state === 'unknown' && Date.now() - seen.mtimeMs >= staleMs);
   if (!dead) return false;
   const aside = `${dir}.stale-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   try {

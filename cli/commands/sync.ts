@@ -19,8 +19,8 @@ Examples:
   $ spec-kitty sync status
   $ spec-kitty sync status --json | jq .counts
 
-States: pending (waiting to be sent), held (no project identity: never sent; run
-\`spec-kitty init\` in the project), sent, dead (rejected by the hub, with the reason).`)
+States: pending (waiting to be sent), held (no project identity: never sent until adopted;
+see \`spec-kitty sync held\`), sent, dead (rejected by the hub, with the reason).`)
     .action(async (opts: { json?: boolean }) => (await import('./sync/status.js')).syncStatus(opts));
 
   sync
@@ -43,7 +43,8 @@ Examples:
     .command('held')
     .description('events held without a project identity (never sent), by the folder they came from, and how to release them')
     .option('--json', 'print JSON')
-    .addOption(new Option('--adopt <folder>', 'give the events held from <folder> ("none": from no recorded folder) the identity of the project here, and send them').conflicts('discard'))
+    .addOption(new Option('--adopt <folder>', 'give the events held from <folder> ("none": from no recorded folder) the identity of the project here, and send them')
+      .argParser(nonEmpty('--adopt')).conflicts('discard'))
     .option('--discard <folder>', 'delete the events held from <folder> ("none": from no recorded folder; "all": every held event)', nonEmpty('--discard'))
     .addHelpText('after', `
 Examples:

@@ -24,8 +24,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   let settled = false;
   process.once('exit', (code) => {
     if (settled || code !== 0) return;
-    writeSync(2, 'error: spec-kitty stopped before the command finished (something it waited for never came); nothing more was done\n');
     process.exitCode = 1;
+    try {
+      writeSync(2, 'error: spec-kitty stopped before the command finished (something it waited for never came); nothing more was done\n');
+    } catch { /* stderr is gone: the exit code still says it */ }
   });
   // No top-level await: the launcher is built as CommonJS.
   void run(process.argv).then((code) => {

@@ -32,7 +32,7 @@ export async function completeFeatureIfDone(project: WorkflowProject, feature: F
     }
     const previous = existsSync(feature.metaPath) ? readFileSync(feature.metaPath, 'utf8') : null;
     const completedAt = (deps.now ?? (() => new Date()))().toISOString();
-    const change = fileChange(feature.metaPath, metaText({ ...meta, completed_at: completedAt }));
+    const change = fileChange(feature.metaPath, metaText({ ...meta, completed_at: completedAt }), { expect: { key: 'completed_at' } });
     try {
       const result = await deps.emit(featureCompleted({
         feature_slug: feature.slug, feature_number: feature.number, name: featureName(feature, meta), wp_count: wps.length,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { createFileExclusive } from '../../lib/atomic-write.js';
+import { createFileExclusive, syncDir } from '../../lib/atomic-write.js';
 import type { WorkflowProject } from './project.js';
 import { formatFeatureNumber, nextNumber, slugify } from './slug.js';
 
@@ -111,6 +111,8 @@ export function createFeatureFolder(project: WorkflowProject, feature: Feature, 
     createFileExclusive(join(temp, 'meta.json'), text);
     if (existsSync(feature.dir)) throw Object.assign(new Error(`${feature.dir} exists`), { code: 'EEXIST' });
     renameSync(temp, feature.dir);
+    // The folder's arrival is what its committed event stands for: make the rename itself durable.
+    syncDir(project.specsDir);
   } catch (err) {
     rmSync(temp, { recursive: true, force: true });
     throw err;

@@ -1,4 +1,5 @@
 import type { EmitChange } from '../../core/bus.js';
+import type { IntentExpectation } from '../../core/emit-context.js';
 import { contentHash } from '../../lib/content-hash.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 
@@ -12,12 +13,15 @@ export interface FileChange extends EmitChange {
  * prepared, calls `apply`, then commits it. After a crash the file's content tells which it was.
  */
 export function fileChange(
-  path: string, text: string, options: { write?: (path: string, text: string) => void; lock?: string } = {},
+  path: string, text: string,
+  options: { write?: (path: string, text: string) => void; lock?: string; expect?: IntentExpectation } = {},
 ): FileChange {
   const write = options.write ?? writeFileAtomic;
   let written = false;
   return {
-    intent: { path, hash: contentHash(text), ...(options.lock ? { lock: options.lock } : {}) },
+    intent: {
+      path, hash: contentHash(text), ...(options.expect ? { expect: options.expect } : {}), ...(options.lock ? { lock: options.lock } : {}),
+    },
     apply() {
       write(path, text);
       written = true;

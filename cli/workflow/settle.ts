@@ -1,21 +1,46 @@
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { lockOf, type EmitIntent } from '../../core/emit-context.js';
 import type { PersistQueue } from '../../core/services.js';
 import { contentHash } from '../../lib/content-hash.js';
 import { withLock } from '../../lib/lock.js';
+import { parseWpFile } from './wp-file.js';
 
 export interface Settled {
   committed: number;
   discarded: number;
 }
 
-/** Whether the change a prepared event stands for is on disk: the file holds exactly the content it was to get. */
+export interface SettledAll extends Settled {
+  /** Locks whose changes could not be settled, with why. */
+  failed: string[];
+}
+
+/** Whether the change a prepared event stands for is on disk (see EmitIntent's `expect`). */
 function changeMade(intent: EmitIntent): boolean {
+  if (intent.expect === 'exists') return statSync(intent.path, { throwIfNoEntry: false })?.isFile() ?? false;
+  let text: string;
   try {
-    return contentHash(readFileSync(intent.path, 'utf8')) === intent.hash;
+    text = readFileSync(intent.path, 'utf8');
   } catch {
     return false;
+  }
+  if (intent.expect === undefined) return contentHash(text) === intent.hash;
+  if ('lane' in intent.expect) return laneOf(text, intent.path) === intent.expect.lane;
+  try {
+    const value = (JSON.parse(text) as Record<string, unknown>)[intent.expect.key];
+    return typeof value === 'string' && value !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A WP file's lane, or null when it does not parse: then the move is not there. */
+function laneOf(text: string, path: string): string | null {
+  try {
+    return parseWpFile(text, path, path, basename(path).slice(0, 4)).lane;
+  } catch {
+    return null;
   }
 }
 
@@ -31,9 +56,10 @@ function removeOrphanTemps(path: string): void {
 
 /**
  * Settles what commands that died between persisting an event and committing it left under
- * `lock` (see lockOf): each event is committed if its change is on disk, else discarded. Call it
- * holding that lock; a live command holds it from prepare to commit, so what is prepared then is
- * a dead one's.
+ * `lock`, or for the file `lock` guards (see lockOf): each event is committed if its change is on
+ * disk, else discarded. Call it holding that lock; a live command holds its lock from prepare to
+ * commit, so what is prepared then is a dead one's. (A creation made under another lock may be
+ * met here once its file exists; committing it then is what its own command is about to do.)
  */
 export async function settleLock(queue: PersistQueue, lock: string): Promise<Settled> {
   const settled: Settled = { committed: 0, discarded: 0 };
@@ -45,14 +71,15 @@ export async function settleLock(queue: PersistQueue, lock: string): Promise<Set
       await queue.discard(row.event_id);
       settled.discarded += 1;
     }
-    removeOrphanTemps(row.intent.path);
+    // Temp files of the path's own writes, cleaned only while holding that path's lock.
+    if (row.intent.path === lock) removeOrphanTemps(row.intent.path);
   }
   return settled;
 }
 
 /** Settles under every lock that is free now; a lock another command holds is that command's to finish. */
-export async function settleAll(queue: PersistQueue): Promise<Settled> {
-  const total: Settled = { committed: 0, discarded: 0 };
+export async function settleAll(queue: PersistQueue): Promise<SettledAll> {
+  const total: SettledAll = { committed: 0, discarded: 0, failed: [] };
   const locks = [...new Set((await queue.prepared()).map((row) => lockOf(row.intent)))];
   for (const lock of locks) {
     try {
@@ -61,7 +88,16 @@ export async function settleAll(queue: PersistQueue): Promise<Settled> {
       total.committed += s.committed;
       total.discarded += s.discarded;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // The folder of the lock is gone, and with it the change: nothing can hold that lock.
+        const s = await settleLock(queue, lock);
+        total.committed += s.committed;
+        total.discarded += s.discarded;
+      } else if (code !== 'ELOCKED') {
+        // One unsettleable change (a folder made read-only, say) must not stop the others.
+        total.failed.push(`${lock}: ${(error as Error).message}`);
+      }
     }
   }
   return total;

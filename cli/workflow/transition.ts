@@ -53,7 +53,7 @@ export async function transition(req: TransitionRequest, deps: TransitionDeps): 
     req.check(wp);
     const from = wp.lane;
     const at = (deps.now ?? (() => new Date()))();
-    const change = fileChange(ref.path, appendActivity(withLane(wp, to), { at, actor: deps.actor, lane: to, note: req.note }));
+    const change = fileChange(ref.path, appendActivity(withLane(wp, to), { at, actor: deps.actor, lane: to, note: req.note }), { expect: { lane: to } });
     let result: EmitResult;
     try {
       result = await deps.emit(wpStatusChanged({

@@ -20,7 +20,7 @@ export default definePlugin({
     // yet) belong to it: they are stamped and made pending, once per run.
     const adoptHeld = async (id: ProjectIdentity) => {
       try {
-        const adopted = await services.persistQueue().adoptHeld({ root: id.root }, id);
+        const adopted = await services.persistQueue().adoptHeld({ root: id.root }, id, (origin) => services.identity().projectRootOf(origin) === id.root);
         if (adopted > 0) logger.info(`${adopted} held event(s) from this project now carry its identity (${id.project_slug}) and will be sent`);
       } catch (error) {
         logger.debug(`identity-injection: adopting held events failed: ${String(error)}`);

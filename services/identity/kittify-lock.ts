@@ -30,7 +30,8 @@ export async function withKittifyLock<T>(root: string, fn: () => T | Promise<T>,
     lockPath: join(dir, LOCK_NAME),
     // A holder that died on this machine is seen at once; elsewhere, after this long it is taken over.
     staleMs: 10_000,
-    waitMs: 10_000,
+    // Under the enrich deadline (core/deadlines.ts), where the identity is resolved.
+    waitMs: 4_000,
     onWait: (owner) => notice(kittifyWaitingMessage(owner)),
   }, fn);
 }

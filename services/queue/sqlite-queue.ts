@@ -64,9 +64,12 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
   }
 
   async commit(eventId: string): Promise<void> {
-    const { changes } = this.withDb((db) => this.database.statement(db, COMMIT).run(eventId));
-    // Only the holder of the change's lock commits or discards, so a missing row is a bug, never a race.
-    if (changes !== 1) throw new Error(`event ${eventId} is no longer prepared in ${this.path}`);
+    this.withDb((db) => {
+      if (this.database.statement(db, COMMIT).run(eventId).changes === 1) return;
+      // Settled already (recovery met the change on disk first): that is this commit, done.
+      const row = this.database.statement(db, 'SELECT state FROM events WHERE event_id = ?').get(eventId) as { state: string } | undefined;
+      if (!row) throw new Error(`event ${eventId} is no longer in ${this.path}: it was discarded before its change was committed`);
+    });
   }
 
   async discard(eventId: string): Promise<void> {
@@ -77,23 +80,28 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
     if (!this.available()) return [];
     const rows = this.withDb((db) => this.database.statement(db, `
       SELECT event_id, intent, envelope FROM events
-      WHERE state = 'prepared' AND (@lock IS NULL OR coalesce(json_extract(intent, '$.lock'), json_extract(intent, '$.path')) = @lock)
+      WHERE state = 'prepared' AND (@lock IS NULL OR coalesce(json_extract(intent, '$.lock'), json_extract(intent, '$.path')) = @lock
+        OR json_extract(intent, '$.path') = @lock)
       ORDER BY seq
     `).all({ lock: lock ?? null }) as Array<{ event_id: string; intent: string; envelope: string }>);
     return rows.map((r) => ({ event_id: r.event_id, intent: JSON.parse(r.intent) as EmitIntent, envelope: JSON.parse(r.envelope) as Envelope }));
   }
 
-  async adoptHeld(from: HeldFrom, identity: { project_uuid: string; project_slug: string }): Promise<number> {
+  async adoptHeld(from: HeldFrom, identity: { project_uuid: string; project_slug: string }, owns: (origin: string) => boolean = () => true): Promise<number> {
     if (!this.available()) return 0;
     const { where, params } = heldWhere(from);
     return this.withDb((db) => {
       // A plain read first: most commands have nothing to adopt and need no write lock for it.
-      if (!db.prepare(`SELECT 1 FROM events WHERE state = 'held' AND ${where} LIMIT 1`).get(params)) return 0;
-      return db.prepare(`
+      const origins = (db.prepare(`SELECT DISTINCT origin FROM events WHERE state = 'held' AND ${where}`).all(params) as Array<{ origin: string | null }>)
+        .map((r) => r.origin).filter((o) => o === null || owns(o));
+      if (origins.length === 0) return 0;
+      const adopt = db.prepare(`
         UPDATE events SET state = 'pending', origin = NULL, project_uuid = @uuid, project_slug = @slug,
           envelope = json_set(envelope, '$.project_uuid', @uuid, '$.project_slug', @slug)
-        WHERE state = 'held' AND ${where}
-      `).run({ ...params, uuid: identity.project_uuid, slug: identity.project_slug }).changes;
+        WHERE state = 'held' AND origin IS @origin
+      `);
+      return db.transaction(() => origins.reduce((n, origin) =>
+        n + adopt.run({ origin, uuid: identity.project_uuid, slug: identity.project_slug }).changes, 0)).immediate();
     });
   }
 
@@ -112,7 +120,7 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
     return this.withDb((db) => (db.prepare(`
       SELECT envelope FROM events
       WHERE project_uuid IS @project_uuid AND event_type = @event_type AND aggregate_id = @aggregate_id
-        AND created_at >= @since AND state != 'dead'
+        AND created_at >= @since AND state NOT IN ('dead', 'prepared')
       ORDER BY seq
     `).all({ project_uuid: key.project_uuid, event_type: key.event_type, aggregate_id: key.aggregate_id, since }) as Array<{ envelope: string }>).map((r) => JSON.parse(r.envelope) as Envelope));
   }
@@ -216,8 +224,9 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
 /** The SQL condition for held events of a project folder (itself or below) or of one origin. */
 function heldWhere(from: HeldFrom): { where: string; params: Record<string, string> } {
   if ('root' in from) {
-    const below = `${from.root.replace(/[\\/]+$/, '')}${sep}`.replace(/[\\%_]/g, (c) => `\\${c}`);
-    return { where: `(origin = @root OR origin LIKE @below ESCAPE '\\')`, params: { root: from.root, below: `${below}%` } };
+    // A byte-exact prefix: LIKE would also match folders differing in case or in `_`/`%`.
+    const below = `${from.root.replace(/[\\/]+$/, '')}${sep}`;
+    return { where: '(origin = @root OR substr(origin, 1, length(@below)) = @below)', params: { root: from.root, below } };
   }
   return from.origin === null ? { where: 'origin IS NULL', params: {} } : { where: 'origin = @origin', params: { origin: from.origin } };
 }

@@ -78,3 +78,14 @@ test('sync held --adopt outside any project says where to run it; --adopt and --
   t.regex(r.stderr, /run it inside the project/);
   t.is((await runCli(['sync', 'held', '--adopt', 'none', '--discard', 'all'], { cwd: dir, home })).code, 2);
 });
+
+test('init of a project adopts nothing held in a nested project inside it', async (t) => {
+  const outer = makeGitRepo({ origin: 'git@github.com:acme/outer.git' });
+  const home = tempDir('sk-home-');
+  const inner = join(outer, 'vendor', 'inner');
+  mkdirSync(join(inner, '.kittify'), { recursive: true });
+  await hold(home, inner, 1);
+  const init = await runJson<{ adopted_held_events: number }>(['init', '--json'], { cwd: outer, home });
+  t.is(init.adopted_held_events, 0);
+  t.is((await runJson<Held>(['sync', 'held', '--json'], { cwd: outer, home })).total, 1);
+});

@@ -26,7 +26,7 @@ test('init creates the identity, kitty-specs/ and .gitignore entries, and emits 
   t.regex(readFileSync(join(root, '.kittify', 'config.yaml'), 'utf8'), /^# spec-kitty project settings/);
   t.true(existsSync(join(root, 'kitty-specs')));
   const ignore = readFileSync(join(root, '.gitignore'), 'utf8');
-  for (const entry of ['.kittify/*.lock', '.kittify/*.corrupt-*', '.kittify/.*.tmp', 'kitty-specs/**/.*.tmp']) t.true(ignore.split('\n').includes(entry));
+  for (const entry of ['.kittify/*.lock', '.kittify/*.corrupt-*', '.kittify/.*.tmp', 'kitty-specs/**/.*.tmp', 'kitty-specs/**/*.lock']) t.true(ignore.split('\n').includes(entry));
   t.false(existsSync(home), 'no event, no queue, no clock');
 });
 

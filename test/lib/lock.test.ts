@@ -227,3 +227,20 @@ test('of several waiters that find a lock of a dead owner, exactly one takes it 
   t.false(existsSync(lock));
   t.deepEqual(readdirSync(join(file, '..')), [], 'nothing left aside');
 });
+
+test('a live owner on this machine is never overtaken, even when its lock has not been touched for longer than staleMs', async (t) => {
+  const file = join(tempDir(), 'wp.md');
+  const child = await holder(file, 60_000);
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    child.kill('SIGSTOP'); // paused: it refreshes nothing
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    await t.throwsAsync(withLock(file, { staleMs: 2_000, waitMs: 500 }, () => 'overtaken'), { code: 'ELOCKED' });
+    t.throws(() => withLockSync(file, { staleMs: 2_000, waitMs: 300 }, () => 'overtaken'), { code: 'ELOCKED' });
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  t.is(await withLock(file, { staleMs: 2_000 }, () => 'after its death'), 'after its death');
+});

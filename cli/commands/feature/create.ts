@@ -21,7 +21,7 @@ export async function createFeatureCommand(name: string, opts: { json?: boolean 
     const planned = planFeature(project, name, new Date());
     // The folder appears, whole, only once FeatureCreated is durable: they are one unit (see EmitChange).
     const change = fileChange(planned.feature.metaPath, metaText(planned.meta), {
-      lock, write: (_path, text) => createFeatureFolder(project, planned.feature, text),
+      lock, expect: 'exists', write: (_path, text) => createFeatureFolder(project, planned.feature, text),
     });
     let result;
     try {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../../lib/atomic-write.js';
 
 /** Local state spec-kitty may leave behind (a crash mid-write) that must never be committed. */
-export const GITIGNORE_ENTRIES = ['.kittify/*.lock', '.kittify/*.corrupt-*', '.kittify/.*.tmp', 'kitty-specs/**/.*.tmp'];
+export const GITIGNORE_ENTRIES = ['.kittify/*.lock', '.kittify/*.corrupt-*', '.kittify/.*.tmp', 'kitty-specs/**/.*.tmp', 'kitty-specs/**/*.lock'];
 const HEADER = '# spec-kitty local state (locks, kept-aside broken files, temp files)';
 
 /** Adds the entries .gitignore lacks, keeping everything it has; call under the project lock. */

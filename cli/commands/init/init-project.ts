@@ -79,7 +79,7 @@ export async function initProject(dir: string | undefined, opts: { json?: boolea
 /** Events held in `root` (or below) before it had an identity now belong to it; a queue that cannot be read is said, not fatal. */
 async function adoptHeldEvents(root: string, identity: { project_uuid: string; project_slug: string }): Promise<number> {
   try {
-    return await (await cliServices()).get(TOKENS.PersistQueue).adoptHeld({ root }, identity);
+    return await (await cliServices()).get(TOKENS.PersistQueue).adoptHeld({ root }, identity, (origin) => findProjectRoot(origin) === root);
   } catch (err) {
     cliLogger().warn(`held events of this folder could not be adopted (${messageOf(err)}); they stay held: see \`spec-kitty sync held\``);
     return 0;

@@ -52,7 +52,7 @@ export async function addWp(featureQuery: string, title: string, opts: { deps?: 
     const text = appendActivity(renderNewWp({ id, title: cleanTitle, dependencies: deps }),
       { at: new Date(), actor, lane: 'planned', note: 'Created with spec-kitty wp add' });
     // The file appears only once WPCreated is durable: they are one unit (see EmitChange).
-    const change = fileChange(path, text, { lock, write: createFileExclusive });
+    const change = fileChange(path, text, { lock, write: createFileExclusive, expect: 'exists' });
     let result;
     try {
       result = await emit(wpCreated({ wp_id: id, title: cleanTitle, feature_slug: feature.slug, dependencies: deps }), change);

@@ -75,6 +75,7 @@ test('identity is resolved once per emitter, however many events', async (t) => 
       calls += 1;
       return { project_uuid: UUID, project_slug: 'x', node_id: OTHER_NODE, root: '/x', persisted: true };
     },
+    projectRootOf: () => '/x',
   };
   const { emitter } = await emitterIn(tempDir(), { identity });
   for (let i = 1; i <= 5; i += 1) {
@@ -86,7 +87,7 @@ test('identity is resolved once per emitter, however many events', async (t) => 
 });
 
 test('an identity service that fails marks the event degraded; it is still queued, held', async (t) => {
-  const identity: IdentityService = { resolve: () => Promise.reject(new Error('disk on fire')) };
+  const identity: IdentityService = { resolve: () => Promise.reject(new Error('disk on fire')), projectRootOf: () => null };
   const { emitter, stored, lines } = await emitterIn(tempDir(), { identity });
   const { envelope, context } = await emitter.emit(draft());
   await emitter.close();

@@ -31,16 +31,18 @@ test('commit makes a prepared event pending, or held without a project identity;
   await queue.discard(c.event_id);
   const rows = (await queue.list()).events;
   t.deepEqual(rows.map((r) => [r.event_id, r.state]), [[a.event_id, 'pending'], [b.event_id, 'held']]);
-  await t.throwsAsync(queue.commit(c.event_id), { message: /no longer prepared/ });
+  await t.notThrowsAsync(queue.commit(a.event_id), 'committing again (recovery met the change first) is that commit, done');
+  await t.throwsAsync(queue.commit(c.event_id), { message: /discarded before its change was committed/ });
   queue.close();
 });
 
-test('prepared events are found by the lock their change is made under', async (t) => {
+test('prepared events are found by the lock their change is made under, and by the file they change', async (t) => {
   const queue = testQueue(join(tempDir(), 'home'));
   const e = envelope();
   await queue.enqueue(e, 'pending', { path: '/specs/001-x/meta.json', hash: '0', lock: '/specs/.feature-create' });
   t.deepEqual((await queue.prepared('/specs/.feature-create')).map((p) => p.event_id), [e.event_id]);
-  t.deepEqual(await queue.prepared('/specs/001-x/meta.json'), []);
+  t.deepEqual((await queue.prepared('/specs/001-x/meta.json')).map((p) => p.event_id), [e.event_id]);
+  t.deepEqual(await queue.prepared('/specs/002-y/meta.json'), []);
   queue.close();
 });
 
@@ -64,5 +66,19 @@ test('adopting held events by project folder takes the folder and those below it
   t.deepEqual([state[inRoot], state[below], state[lookalike], state[wildcard]],
     [['pending', 'mine'], ['pending', 'mine'], ['held', null], ['held', null]]);
   t.is(await queue.discardHeld('all'), 2);
+  queue.close();
+});
+
+test('a nested project\'s held events are not adopted by the project around it', async (t) => {
+  const home = join(tempDir(), 'home');
+  const root = tempDir('sk-outer-');
+  const q = testQueue(home, undefined, join(root, 'inner'));
+  const e = envelope({ project_uuid: null, project_slug: null });
+  await q.enqueue(e, 'held');
+  q.close();
+  const queue = testQueue(home);
+  const identity = { project_uuid: '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b', project_slug: 'outer' };
+  t.is(await queue.adoptHeld({ root }, identity, (origin) => !origin.endsWith('inner')), 0);
+  t.is(await queue.adoptHeld({ root }, identity), 1);
   queue.close();
 });
