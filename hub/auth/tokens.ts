@@ -1,0 +1,233 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { TokenResponse } from '../../contract/sync.js';
+import type { HubStorage, StoredToken, Team, TokenKind, User } from '../storage/storage.js';
+
+// Opaque tokens (DESIGN §6): 256 random bits, handed out once and stored only as SHA-256 hashes.
+// A login starts a family; its access and refresh tokens all belong to it. A refresh rotates the
+// refresh token within the family, and a refresh token presented a second time (stolen, or raced)
+// revokes the whole family: every access and refresh token of that login.
+
+export const TOKEN_BYTES = 32;
+
+/** A new opaque token: 32 random bytes (256 bits), base64url. */
+export function mintToken(): string {
+  return randomBytes(TOKEN_BYTES).toString('base64url');
+}
+
+/** What storage keeps of a token: SHA-256, hex. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export type AuthErrorCode =
+  /** Unknown, malformed, or a token of another kind. */
+  | 'invalid_token'
+  /** A refresh token presented again after it was rotated: its family is now revoked. */
+  | 'token_reused'
+  /** A single-use ws token presented again. */
+  | 'token_used'
+  | 'expired'
+  | 'revoked'
+  /** The token's user has been removed. */
+  | 'user_removed';
+
+const MESSAGES: Record<AuthErrorCode, string> = {
+  invalid_token: 'the token is not valid',
+  token_reused: 'the refresh token was already used; every token of its login is revoked, log in again',
+  token_used: 'the token was already used',
+  expired: 'the token has expired',
+  revoked: 'the token has been revoked',
+  user_removed: 'the user no longer exists',
+};
+
+/** Every token failure; the routes answer 401 with its code. It never carries the token. */
+export class AuthError extends Error {
+  readonly status = 401;
+  constructor(readonly code: AuthErrorCode, message: string = MESSAGES[code]) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+export interface TokenServiceOptions {
+  accessTtlMs?: number;
+  refreshTtlMs?: number;
+  wsTtlMs?: number;
+  now?: () => number;
+}
+
+export interface Authenticated {
+  user: User;
+  team: Team;
+}
+
+export interface WsTokenGrant {
+  ws_token: string;
+  /** Seconds, as in contract/sync.ts WsTokenResponse. */
+  expires_in: number;
+}
+
+const MINUTE = 60_000;
+
+export class TokenService {
+  readonly accessTtlMs: number;
+  readonly refreshTtlMs: number;
+  readonly wsTtlMs: number;
+  readonly #storage: HubStorage;
+  readonly #now: () => number;
+
+  constructor(storage: HubStorage, options: TokenServiceOptions = {}) {
+    const { accessTtlMs = 15 * MINUTE, refreshTtlMs = 7 * 24 * 60 * MINUTE, wsTtlMs = MINUTE, now = () => Date.now() } = options;
+    for (const [name, value] of Object.entries({ accessTtlMs, refreshTtlMs, wsTtlMs })) {
+      if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a number of milliseconds > 0`);
+    }
+    this.#storage = storage;
+    this.accessTtlMs = accessTtlMs;
+    this.refreshTtlMs = refreshTtlMs;
+    this.wsTtlMs = wsTtlMs;
+    this.#now = now;
+  }
+
+  /** A new login (the password was checked by the caller): a new family, an access and a refresh token. */
+  async login(user: User): Promise<TokenResponse> {
+    return this.#issuePair(user, newFamily(), this.#now());
+  }
+
+  /**
+   * Rotates a refresh token: the old one is marked used and a new pair is issued in its family.
+   * A refresh token used before (a replay, or the loser of two concurrent refreshes) revokes the
+   * whole family and fails with `token_reused`.
+   */
+  async refresh(refreshToken: string): Promise<TokenResponse> {
+    const now = this.#now();
+    const hash = hashOf(refreshToken);
+    const stored = hash === null ? null : await this.#storage.findToken(hash);
+    if (!stored || stored.kind !== 'refresh') throw new AuthError('invalid_token');
+    if (stored.revokedAt !== null) throw new AuthError('revoked');
+    if (stored.usedAt !== null) return this.#reused(stored, now);
+    if (stored.expiresAt <= now) throw new AuthError('expired');
+
+    if (!(await this.#storage.useToken(stored.hash, now))) {
+      // Someone else got there between our read and our claim: say why, as a fresh read shows it.
+      const again = await this.#storage.findToken(stored.hash);
+      if (!again) throw new AuthError('invalid_token');
+      if (again.revokedAt !== null) throw new AuthError('revoked');
+      if (again.usedAt !== null) return this.#reused(again, now);
+      throw new AuthError('expired');
+    }
+
+    const user = await this.#userById(stored.userId);
+    if (!user) throw new AuthError('user_removed');
+    const response = await this.#issuePair(user, stored.family, now);
+
+    // A concurrent reuse may have revoked the family before our new tokens were stored, which
+    // would leave them outside the revocation. Look again, and revoke once more if so: the new
+    // tokens then fail on first use, like the rest of the family.
+    const after = await this.#storage.findToken(stored.hash);
+    if (!after || after.revokedAt !== null) await this.#storage.revokeFamily(stored.family, this.#now());
+    return response;
+  }
+
+  /** The user and team an access token stands for. */
+  async authenticate(accessToken: string): Promise<Authenticated> {
+    const stored = await this.#live(accessToken, 'access');
+    const user = await this.#userById(stored.userId);
+    if (!user) throw new AuthError('user_removed');
+    return { user, team: user.team };
+  }
+
+  /** A single-use token for the WebSocket upgrade, valid for `wsTtlMs` (60 s). */
+  async issueWsToken(user: User): Promise<WsTokenGrant> {
+    const now = this.#now();
+    const token = mintToken();
+    await this.#storage.putToken(this.#record(token, 'ws', user.id, newFamily(), now + this.wsTtlMs));
+    return { ws_token: token, expires_in: seconds(this.wsTtlMs) };
+  }
+
+  /** Spends a ws token: the first use answers its user, every later one fails. */
+  async consumeWsToken(wsToken: string): Promise<User> {
+    const now = this.#now();
+    const stored = await this.#live(wsToken, 'ws', now);
+    if (stored.usedAt !== null) throw new AuthError('token_used');
+    if (!(await this.#storage.useToken(stored.hash, now))) {
+      const again = await this.#storage.findToken(stored.hash);
+      if (!again) throw new AuthError('invalid_token');
+      if (again.revokedAt !== null) throw new AuthError('revoked');
+      if (again.usedAt !== null) throw new AuthError('token_used');
+      throw new AuthError('expired');
+    }
+    const user = await this.#userById(stored.userId);
+    if (!user) throw new AuthError('user_removed');
+    return user;
+  }
+
+  /**
+   * Revokes the login the access token belongs to: the access token, its family, and the family
+   * of `refreshToken` when that is the same user's. The access token must still be valid.
+   */
+  async logout(accessToken: string, refreshToken?: string): Promise<void> {
+    const now = this.#now();
+    const access = await this.#live(accessToken, 'access', now);
+    await this.#storage.revokeToken(access.hash, now);
+    await this.#storage.revokeFamily(access.family, now);
+    if (refreshToken === undefined) return;
+    const hash = hashOf(refreshToken);
+    const refresh = hash === null ? null : await this.#storage.findToken(hash);
+    // Another user's refresh token is never touched; a stale or unknown one is simply ignored.
+    if (refresh && refresh.kind === 'refresh' && refresh.userId === access.userId && refresh.family !== access.family) {
+      await this.#storage.revokeFamily(refresh.family, now);
+    }
+  }
+
+  async #reused(stored: StoredToken, now: number): Promise<never> {
+    await this.#storage.revokeFamily(stored.family, now);
+    throw new AuthError('token_reused');
+  }
+
+  /** A stored token of this kind, neither revoked nor expired. */
+  async #live(token: string, kind: TokenKind, now = this.#now()): Promise<StoredToken> {
+    const hash = hashOf(token);
+    const stored = hash === null ? null : await this.#storage.findToken(hash);
+    if (!stored || stored.kind !== kind) throw new AuthError('invalid_token');
+    if (stored.revokedAt !== null) throw new AuthError('revoked');
+    if (stored.expiresAt <= now) throw new AuthError('expired');
+    return stored;
+  }
+
+  async #issuePair(user: User, family: string, now: number): Promise<TokenResponse> {
+    const access = mintToken();
+    const refresh = mintToken();
+    await this.#storage.putToken(this.#record(access, 'access', user.id, family, now + this.accessTtlMs));
+    await this.#storage.putToken(this.#record(refresh, 'refresh', user.id, family, now + this.refreshTtlMs));
+    return {
+      access,
+      refresh,
+      access_lifetime: seconds(this.accessTtlMs),
+      refresh_lifetime: seconds(this.refreshTtlMs),
+      team_slug: user.team.slug,
+    };
+  }
+
+  #record(token: string, kind: TokenKind, userId: number, family: string, expiresAt: number): StoredToken {
+    return { hash: hashToken(token), kind, userId, family, expiresAt, usedAt: null, revokedAt: null };
+  }
+
+  /**
+   * HubStorage finds users by name only, so this looks the id up in the user list on every call
+   * (no cache: a removed user's id may be given to a new user).
+   */
+  async #userById(id: number): Promise<User | null> {
+    return (await this.#storage.listUsers()).find((user) => user.id === id) ?? null;
+  }
+}
+
+/** The hash of a well-formed token, or null for anything that cannot be one (never stored). */
+function hashOf(token: unknown): string | null {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 512) return null;
+  return hashToken(token);
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** A family id: random, and not a token (it is stored as it is). */
+const newFamily = () => randomBytes(16).toString('base64url');
