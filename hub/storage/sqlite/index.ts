@@ -1,0 +1,596 @@
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { IngestEnvelope } from '../../../contract/index.js';
+import {
+  applyEvent,
+  eventTarget,
+  normalizeTimestamp,
+  projectKey,
+  sortProjects,
+  toBoardProject,
+  type BoardSlice,
+  type EventTarget,
+  type FeatureState,
+  type ProjectState,
+  type Stamp,
+  type WpState,
+} from '../../materialize/index.js';
+import {
+  HubStorageError,
+  type BoardProject,
+  type HubStorage,
+  type IngestResult,
+  type StoredEvent,
+  type StoredToken,
+  type Team,
+  type TokenKind,
+  type User,
+} from '../storage.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export interface SqliteStorageOptions {
+  /** The database file; created 0600 (and its folder 0700) if missing. */
+  file: string;
+  /** better-sqlite3's native addon (loaded already) or its path, passed to the driver as is. */
+  nativeBinding?: string | object;
+  /** How long to wait for another process's lock, ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** The hub's storage on one SQLite file (WAL). Call `migrate()` before anything else. */
+export function createSqliteStorage(options: SqliteStorageOptions): HubStorage {
+  const db = open(options);
+  return new SqliteHubStorage(db, options.file);
+}
+
+function open(options: SqliteStorageOptions): Database.Database {
+  createPrivateFile(options.file);
+  let db: Database.Database;
+  try {
+    db = new Database(options.file, {
+      timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+      // The driver takes the loaded addon object too; its typings only name the path form.
+      ...(options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding as string } : {}),
+    });
+  } catch (error) {
+    throw new HubStorageError('unavailable', `cannot open the hub database ${options.file}: ${message(error)}`, { cause: error });
+  }
+  try {
+    // Setting WAL on a new file takes a lock another process may hold for a moment.
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL'); // an acknowledged event survives power loss
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    db.close();
+    throw new HubStorageError('unavailable', `cannot open the hub database ${options.file}: ${message(error)}`, { cause: error });
+  }
+  return db;
+}
+
+/** Creates the file with mode 0600 if it does not exist, so SQLite never creates it wider. */
+function createPrivateFile(file: string): void {
+  if (file === ':memory:' || file === '') return;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw new HubStorageError('unavailable', `cannot create the hub database ${file}: ${message(error)}`, { cause: error });
+  }
+  closeSync(fd);
+  chmodSync(file, 0o600); // whatever the umask
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+const isBusy = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+};
+
+const isUnique = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+};
+
+interface UserRow {
+  id: number;
+  name: string;
+  team_id: number;
+  team_slug: string;
+  password_hash: string;
+  created_at: number;
+}
+
+interface TokenRow {
+  hash: string;
+  kind: TokenKind;
+  user_id: number;
+  family: string;
+  expires_at: number;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+interface EventRow {
+  seq: number;
+  envelope: string;
+  received_at: number;
+}
+
+interface ProjectRow {
+  project_uuid: string;
+  project_slug: string | null;
+  slug_lamport: number | null;
+  slug_node: string | null;
+  slug_event: string | null;
+  event_count: number;
+  last_event_at: string | null;
+  node_ids: string;
+}
+
+interface FeatureRow {
+  project_uuid: string;
+  feature_slug: string;
+  name: string | null;
+  name_lamport: number | null;
+  name_node: string | null;
+  name_event: string | null;
+  completed_at: string | null;
+  completed_lamport: number | null;
+  completed_node: string | null;
+  completed_event: string | null;
+}
+
+interface WpRow {
+  project_uuid: string;
+  feature_slug: string;
+  wp_id: string;
+  lane: string;
+  lane_lamport: number;
+  lane_node: string;
+  lane_event: string;
+  updated_at: string;
+  title: string | null;
+  title_lamport: number | null;
+  title_node: string | null;
+  title_event: string | null;
+}
+
+const stamp = (lamport: number | null, node: string | null, event: string | null): Stamp | null =>
+  lamport === null || node === null || event === null ? null : { lamport, node, event };
+const stampColumns = (s: Stamp | null) => [s?.lamport ?? null, s?.node ?? null, s?.event ?? null] as const;
+
+const projectState = (r: ProjectRow): ProjectState => ({
+  project_uuid: r.project_uuid,
+  project_slug: r.project_slug,
+  slug_stamp: stamp(r.slug_lamport, r.slug_node, r.slug_event),
+  event_count: r.event_count,
+  last_event_at: r.last_event_at,
+  node_ids: JSON.parse(r.node_ids) as string[],
+});
+
+const featureState = (r: FeatureRow): FeatureState => ({
+  feature_slug: r.feature_slug,
+  name: r.name,
+  name_stamp: stamp(r.name_lamport, r.name_node, r.name_event),
+  completed_at: r.completed_at,
+  completed_stamp: stamp(r.completed_lamport, r.completed_node, r.completed_event),
+});
+
+const wpState = (r: WpRow): WpState => ({
+  feature_slug: r.feature_slug,
+  wp_id: r.wp_id,
+  lane: r.lane,
+  lane_stamp: { lamport: r.lane_lamport, node: r.lane_node, event: r.lane_event },
+  updated_at: r.updated_at,
+  title: r.title,
+  title_stamp: stamp(r.title_lamport, r.title_node, r.title_event),
+});
+
+class SqliteHubStorage implements HubStorage {
+  private readonly db: Database.Database;
+  private readonly file: string;
+  private statements: ReturnType<typeof prepare> | null = null;
+  private closed = false;
+
+  constructor(db: Database.Database, file: string) {
+    this.db = db;
+    this.file = file;
+  }
+
+  /** Statements are prepared once the schema exists (after migrate). */
+  private get s(): ReturnType<typeof prepare> {
+    if (this.closed) throw new HubStorageError('unavailable', 'the hub database is closed');
+    if (this.statements === null) {
+      if (this.checkVersion() < SCHEMA_VERSION) {
+        throw new HubStorageError('unavailable', `the hub database ${this.file} is not migrated: call migrate() first`);
+      }
+      this.statements = prepare(this.db);
+    }
+    return this.statements;
+  }
+
+  private checkVersion(): number {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new HubStorageError(
+        'unavailable',
+        `the hub database ${this.file} has schema version ${version}, newer than this hub knows (${SCHEMA_VERSION}): ` +
+          'it was used by a newer spec-kitty; upgrade spec-kitty to serve it',
+      );
+    }
+    return version;
+  }
+
+  /** Runs `fn`, reporting a lock that outlasted the busy timeout as 'unavailable'. */
+  private run<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      if (isBusy(error)) {
+        return Promise.reject(new HubStorageError('unavailable', `the hub database ${this.file} is busy: ${message(error)}`, { cause: error }));
+      }
+      return Promise.reject(error);
+    }
+  }
+
+  migrate(): Promise<void> {
+    return this.run(() => {
+      if (this.closed) throw new HubStorageError('unavailable', 'the hub database is closed');
+      // IMMEDIATE: the write lock first, so of two processes starting at once one migrates and
+      // the other then finds nothing left to do.
+      const apply = this.db.transaction(() => {
+        const version = this.checkVersion();
+        for (let v = version; v < SCHEMA_VERSION; v++) this.db.exec(MIGRATIONS[v]);
+        if (version < SCHEMA_VERSION) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      });
+      apply.immediate();
+    });
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.statements = null;
+      this.db.close();
+    }
+    return Promise.resolve();
+  }
+
+  // Accounts
+
+  ensureTeam(slug: string): Promise<Team> {
+    return this.run(() => {
+      const s = this.s;
+      s.insertTeam.run(slug);
+      return s.teamBySlug.get(slug) as Team;
+    });
+  }
+
+  listTeams(): Promise<Array<Team & { users: number }>> {
+    return this.run(() => this.s.listTeams.all() as Array<Team & { users: number }>);
+  }
+
+  addUser(name: string, teamId: number, passwordHash: string, now: number): Promise<User> {
+    return this.run(() => {
+      const s = this.s;
+      try {
+        s.insertUser.run(name, teamId, passwordHash, now);
+      } catch (error) {
+        if (isUnique(error)) throw new HubStorageError('exists', `a user named ${name} exists already`, { cause: error });
+        throw error;
+      }
+      return toUser(s.userByName.get(name) as UserRow);
+    });
+  }
+
+  findUser(name: string): Promise<User | null> {
+    return this.run(() => {
+      const row = this.s.userByName.get(name) as UserRow | undefined;
+      return row ? toUser(row) : null;
+    });
+  }
+
+  listUsers(): Promise<User[]> {
+    return this.run(() => (this.s.listUsers.all() as UserRow[]).map(toUser));
+  }
+
+  removeUser(name: string): Promise<boolean> {
+    return this.run(() => {
+      const s = this.s;
+      return this.db.transaction(() => {
+        const row = s.userByName.get(name) as UserRow | undefined;
+        if (!row) return false;
+        s.revokeUserTokens.run(Date.now(), row.id);
+        s.deleteUser.run(row.id);
+        return true;
+      }).immediate();
+    });
+  }
+
+  // Tokens
+
+  putToken(token: StoredToken): Promise<void> {
+    return this.run(() => {
+      try {
+        this.s.insertToken.run(token.hash, token.kind, token.userId, token.family, token.expiresAt, token.usedAt, token.revokedAt);
+      } catch (error) {
+        if (isUnique(error)) throw new HubStorageError('exists', 'a token with this hash exists already', { cause: error });
+        throw error;
+      }
+    });
+  }
+
+  findToken(hash: string): Promise<StoredToken | null> {
+    return this.run(() => {
+      const row = this.s.tokenByHash.get(hash) as TokenRow | undefined;
+      return row
+        ? { hash: row.hash, kind: row.kind, userId: row.user_id, family: row.family, expiresAt: row.expires_at, usedAt: row.used_at, revokedAt: row.revoked_at }
+        : null;
+    });
+  }
+
+  useToken(hash: string, now: number): Promise<boolean> {
+    return this.run(() => this.s.useToken.run(now, hash, now).changes === 1);
+  }
+
+  revokeToken(hash: string, now: number): Promise<void> {
+    return this.run(() => {
+      this.s.revokeToken.run(now, hash);
+    });
+  }
+
+  revokeFamily(family: string, now: number): Promise<void> {
+    return this.run(() => {
+      this.s.revokeFamily.run(now, family);
+    });
+  }
+
+  pruneTokens(now: number): Promise<number> {
+    return this.run(() => this.s.pruneTokens.run(now).changes);
+  }
+
+  // Events and the board
+
+  ingest(teamId: number, envelopes: IngestEnvelope[], now: number): Promise<IngestResult[]> {
+    return this.run(() => {
+      const s = this.s;
+      return this.db.transaction(() => {
+        const board = new BoardCache(s, teamId);
+        const results: IngestResult[] = [];
+        for (const envelope of envelopes) {
+          const eventId = typeof envelope?.event_id === 'string' ? envelope.event_id : String(envelope?.event_id ?? '');
+          try {
+            // The board change is worked out first (pure), so an event that cannot be applied
+            // is rejected before anything of it is stored.
+            const target = eventTarget(envelope);
+            const next = target ? applyEvent(board.load(target), envelope) : null;
+            const inserted = s.insertEvent.run(
+              teamId,
+              envelope.event_id,
+              target?.project_uuid ?? (envelope.project_uuid ? projectKey(envelope.project_uuid) : null),
+              envelope.event_type,
+              envelope.lamport_clock,
+              envelope.node_id,
+              normalizeTimestamp(envelope.timestamp),
+              JSON.stringify(envelope),
+              now,
+            );
+            if (inserted.changes === 0) {
+              results.push({ event_id: eventId, status: 'duplicate' });
+              continue;
+            }
+            if (target && next) board.store(target, next);
+            results.push({ event_id: eventId, status: 'success' });
+          } catch (error) {
+            if (isBusy(error)) throw error;
+            results.push({ event_id: eventId, status: 'rejected', error_message: `not stored: ${message(error)}` });
+          }
+        }
+        board.flush();
+        return results;
+      }).immediate();
+    });
+  }
+
+  projects(teamId: number): Promise<BoardProject[]> {
+    return this.run(() => {
+      const s = this.s;
+      return this.db.transaction(() => {
+        const features = new Map<string, FeatureState[]>();
+        for (const row of s.teamFeatures.all(teamId) as FeatureRow[]) push(features, row.project_uuid, featureState(row));
+        const wps = new Map<string, WpState[]>();
+        for (const row of s.teamWps.all(teamId) as WpRow[]) push(wps, row.project_uuid, wpState(row));
+        const projects = (s.teamProjects.all(teamId) as ProjectRow[]).map((row) =>
+          toBoardProject(projectState(row), features.get(row.project_uuid) ?? [], wps.get(row.project_uuid) ?? []),
+        );
+        return sortProjects(projects);
+      }).deferred();
+    });
+  }
+
+  events(teamId: number, projectUuid: string, options: { limit: number; before?: number }): Promise<StoredEvent[]> {
+    return this.run(() => {
+      const limit = Number.isFinite(options.limit) ? Math.max(0, Math.floor(options.limit)) : 0;
+      if (limit === 0) return [];
+      const before = options.before ?? Number.MAX_SAFE_INTEGER;
+      const rows = this.s.projectEvents.all(teamId, projectKey(projectUuid), before, limit) as EventRow[];
+      return rows.map((row) => ({ seq: row.seq, envelope: JSON.parse(row.envelope) as IngestEnvelope, receivedAt: row.received_at }));
+    });
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  name: row.name,
+  team: { id: row.team_id, slug: row.team_slug },
+  passwordHash: row.password_hash,
+  createdAt: row.created_at,
+});
+
+/**
+ * The board rows one ingest call touches, each read once and written once at the end: a batch
+ * of 1000 events on a few WPs costs a few reads and writes, not thousands.
+ */
+class BoardCache {
+  private readonly projects = new Map<string, { state: ProjectState | null; dirty: boolean }>();
+  private readonly features = new Map<string, { project: string; state: FeatureState | null; dirty: boolean }>();
+  private readonly wps = new Map<string, { project: string; state: WpState | null; dirty: boolean }>();
+
+  constructor(
+    private readonly s: ReturnType<typeof prepare>,
+    private readonly teamId: number,
+  ) {}
+
+  load(target: EventTarget): BoardSlice {
+    return { project: this.project(target).state, feature: this.feature(target)?.state ?? null, wp: this.wp(target)?.state ?? null };
+  }
+
+  store(target: EventTarget, slice: BoardSlice): void {
+    set(this.project(target), slice.project);
+    const feature = this.feature(target);
+    if (feature) set(feature, slice.feature);
+    const wp = this.wp(target);
+    if (wp) set(wp, slice.wp);
+  }
+
+  flush(): void {
+    for (const entry of this.projects.values()) {
+      if (!entry.dirty || !entry.state) continue;
+      const p = entry.state;
+      this.s.upsertProject.run(this.teamId, p.project_uuid, p.project_slug, ...stampColumns(p.slug_stamp), p.event_count, p.last_event_at, JSON.stringify(p.node_ids));
+    }
+    for (const entry of this.features.values()) {
+      if (!entry.dirty || !entry.state) continue;
+      const f = entry.state;
+      this.s.upsertFeature.run(this.teamId, entry.project, f.feature_slug, f.name, ...stampColumns(f.name_stamp), f.completed_at, ...stampColumns(f.completed_stamp));
+    }
+    for (const entry of this.wps.values()) {
+      if (!entry.dirty || !entry.state) continue;
+      const w = entry.state;
+      this.s.upsertWp.run(this.teamId, entry.project, w.feature_slug, w.wp_id, w.lane, ...stampColumns(w.lane_stamp), w.updated_at, w.title, ...stampColumns(w.title_stamp));
+    }
+  }
+
+  private project(target: EventTarget) {
+    let entry = this.projects.get(target.project_uuid);
+    if (!entry) {
+      const row = this.s.project.get(this.teamId, target.project_uuid) as ProjectRow | undefined;
+      entry = { state: row ? projectState(row) : null, dirty: false };
+      this.projects.set(target.project_uuid, entry);
+    }
+    return entry;
+  }
+
+  private feature(target: EventTarget) {
+    if (target.feature_slug === null) return null;
+    const key = `${target.project_uuid}\0${target.feature_slug}`;
+    let entry = this.features.get(key);
+    if (!entry) {
+      const row = this.s.feature.get(this.teamId, target.project_uuid, target.feature_slug) as FeatureRow | undefined;
+      entry = { project: target.project_uuid, state: row ? featureState(row) : null, dirty: false };
+      this.features.set(key, entry);
+    }
+    return entry;
+  }
+
+  private wp(target: EventTarget) {
+    if (target.feature_slug === null || target.wp_id === null) return null;
+    const key = `${target.project_uuid}\0${target.feature_slug}\0${target.wp_id}`;
+    let entry = this.wps.get(key);
+    if (!entry) {
+      const row = this.s.wp.get(this.teamId, target.project_uuid, target.feature_slug, target.wp_id) as WpRow | undefined;
+      entry = { project: target.project_uuid, state: row ? wpState(row) : null, dirty: false };
+      this.wps.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+function set<T>(entry: { state: T | null; dirty: boolean }, state: T | null): void {
+  if (state !== entry.state) {
+    entry.state = state;
+    entry.dirty = true;
+  }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    insertTeam: db.prepare('INSERT INTO teams (slug) VALUES (?) ON CONFLICT (slug) DO NOTHING'),
+    teamBySlug: db.prepare('SELECT id, slug FROM teams WHERE slug = ?'),
+    listTeams: db.prepare(
+      'SELECT t.id, t.slug, (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id) AS users FROM teams t ORDER BY t.slug',
+    ),
+    insertUser: db.prepare('INSERT INTO users (name, team_id, password_hash, created_at) VALUES (?, ?, ?, ?)'),
+    userByName: db.prepare(
+      'SELECT u.id, u.name, u.team_id, t.slug AS team_slug, u.password_hash, u.created_at FROM users u JOIN teams t ON t.id = u.team_id WHERE u.name = ?',
+    ),
+    listUsers: db.prepare(
+      'SELECT u.id, u.name, u.team_id, t.slug AS team_slug, u.password_hash, u.created_at FROM users u JOIN teams t ON t.id = u.team_id ORDER BY u.name',
+    ),
+    deleteUser: db.prepare('DELETE FROM users WHERE id = ?'),
+    revokeUserTokens: db.prepare('UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL'),
+
+    insertToken: db.prepare(
+      'INSERT INTO tokens (hash, kind, user_id, family, expires_at, used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    tokenByHash: db.prepare('SELECT hash, kind, user_id, family, expires_at, used_at, revoked_at FROM tokens WHERE hash = ?'),
+    useToken: db.prepare(
+      'UPDATE tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?',
+    ),
+    revokeToken: db.prepare('UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL'),
+    revokeFamily: db.prepare('UPDATE tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL'),
+    pruneTokens: db.prepare('DELETE FROM tokens WHERE expires_at < ?'),
+
+    insertEvent: db.prepare(
+      `INSERT INTO events (team_id, event_id, project_uuid, event_type, lamport_clock, node_id, timestamp, envelope, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, event_id) DO NOTHING`,
+    ),
+    projectEvents: db.prepare(
+      'SELECT seq, envelope, received_at FROM events WHERE team_id = ? AND project_uuid = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    ),
+
+    project: db.prepare('SELECT * FROM projects WHERE team_id = ? AND project_uuid = ?'),
+    feature: db.prepare('SELECT * FROM features WHERE team_id = ? AND project_uuid = ? AND feature_slug = ?'),
+    wp: db.prepare('SELECT * FROM wps WHERE team_id = ? AND project_uuid = ? AND feature_slug = ? AND wp_id = ?'),
+    teamProjects: db.prepare('SELECT * FROM projects WHERE team_id = ?'),
+    teamFeatures: db.prepare('SELECT * FROM features WHERE team_id = ?'),
+    teamWps: db.prepare('SELECT * FROM wps WHERE team_id = ?'),
+    upsertProject: db.prepare(
+      `INSERT INTO projects (team_id, project_uuid, project_slug, slug_lamport, slug_node, slug_event, event_count, last_event_at, node_ids)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (team_id, project_uuid) DO UPDATE SET project_slug = excluded.project_slug,
+         slug_lamport = excluded.slug_lamport, slug_node = excluded.slug_node, slug_event = excluded.slug_event,
+         event_count = excluded.event_count, last_event_at = excluded.last_event_at, node_ids = excluded.node_ids`,
+    ),
+    upsertFeature: db.prepare(
+      `INSERT INTO features (team_id, project_uuid, feature_slug, name, name_lamport, name_node, name_event,
+         completed_at, completed_lamport, completed_node, completed_event)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (team_id, project_uuid, feature_slug) DO UPDATE SET name = excluded.name,
+         name_lamport = excluded.name_lamport, name_node = excluded.name_node, name_event = excluded.name_event,
+         completed_at = excluded.completed_at, completed_lamport = excluded.completed_lamport,
+         completed_node = excluded.completed_node, completed_event = excluded.completed_event`,
+    ),
+    upsertWp: db.prepare(
+      `INSERT INTO wps (team_id, project_uuid, feature_slug, wp_id, lane, lane_lamport, lane_node, lane_event, updated_at,
+         title, title_lamport, title_node, title_event)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (team_id, project_uuid, feature_slug, wp_id) DO UPDATE SET lane = excluded.lane,
+         lane_lamport = excluded.lane_lamport, lane_node = excluded.lane_node, lane_event = excluded.lane_event,
+         updated_at = excluded.updated_at, title = excluded.title, title_lamport = excluded.title_lamport,
+         title_node = excluded.title_node, title_event = excluded.title_event`,
+    ),
+  };
+}
