@@ -62,6 +62,19 @@ await build({
 });
 chmodSync('dist/spec-kitty.cjs', 0o755);
 
+// The hub, loaded only by `spec-kitty hub …` (cli/commands/hub/load-hub.ts): its own bundle, so
+// the CLI's stays small. Its packages (fastify, ws, the SQLite driver) load from node_modules.
+await build({
+  entryPoints: ['hub/index.ts'],
+  outfile: 'dist/hub.cjs',
+  bundle: true,
+  packages: 'external',
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
+
 // The published plugin API (`spec-kitty/plugin`): a small ES module and its type declarations.
 await build({
   entryPoints: ['core/plugin-api.ts'],

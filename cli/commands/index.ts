@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { defineFeatureCommand } from './feature.js';
+import { defineHubCommand } from './hub.js';
 import { defineInitCommand } from './init.js';
 import { defineLaneCommands } from './lanes.js';
 import { definePluginsCommand } from './plugins.js';
@@ -16,4 +17,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   defineStatusCommand,
   definePluginsCommand,
   defineSyncCommand,
+  defineHubCommand,
 ];

@@ -212,12 +212,9 @@ export class TokenService {
     return { hash: hashToken(token), kind, userId, family, expiresAt, usedAt: null, revokedAt: null };
   }
 
-  /**
-   * HubStorage finds users by name only, so this looks the id up in the user list on every call
-   * (no cache: a removed user's id may be given to a new user).
-   */
-  async #userById(id: number): Promise<User | null> {
-    return (await this.#storage.listUsers()).find((user) => user.id === id) ?? null;
+  /** Read on every call, not cached: a removed user's tokens must stop at once. */
+  #userById(id: number): Promise<User | null> {
+    return this.#storage.findUserById(id);
   }
 }
 

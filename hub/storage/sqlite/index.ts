@@ -296,6 +296,13 @@ class SqliteHubStorage implements HubStorage {
     });
   }
 
+  findUserById(id: number): Promise<User | null> {
+    return this.run(() => {
+      const row = this.s.userById.get(id) as UserRow | undefined;
+      return row ? toUser(row) : null;
+    });
+  }
+
   listUsers(): Promise<User[]> {
     return this.run(() => (this.s.listUsers.all() as UserRow[]).map(toUser));
   }
@@ -535,6 +542,9 @@ function prepare(db: Database.Database) {
     insertUser: db.prepare('INSERT INTO users (name, team_id, password_hash, created_at) VALUES (?, ?, ?, ?)'),
     userByName: db.prepare(
       'SELECT u.id, u.name, u.team_id, t.slug AS team_slug, u.password_hash, u.created_at FROM users u JOIN teams t ON t.id = u.team_id WHERE u.name = ?',
+    ),
+    userById: db.prepare(
+      'SELECT u.id, u.name, u.team_id, t.slug AS team_slug, u.password_hash, u.created_at FROM users u JOIN teams t ON t.id = u.team_id WHERE u.id = ?',
     ),
     listUsers: db.prepare(
       'SELECT u.id, u.name, u.team_id, t.slug AS team_slug, u.password_hash, u.created_at FROM users u JOIN teams t ON t.id = u.team_id ORDER BY u.name',

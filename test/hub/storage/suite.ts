@@ -160,7 +160,9 @@ export function storageSuite(name: string, newDatabase: NewDatabase): void {
     const ada = await storage.addUser('ada', team.id, 'scrypt$ada', T0);
     t.like(ada, { name: 'ada', team: { id: team.id, slug: 'acme' }, passwordHash: 'scrypt$ada', createdAt: T0 });
     t.deepEqual(await storage.findUser('ada'), ada);
+    t.deepEqual(await storage.findUserById(ada.id), ada);
     t.is(await storage.findUser('nobody'), null);
+    t.is(await storage.findUserById(ada.id + 1000), null);
     const error = await t.throwsAsync(storage.addUser('ada', other.id, 'x', T0), { instanceOf: HubStorageError });
     t.is(error?.code, 'exists');
     const bob = await storage.addUser('bob', other.id, 'scrypt$bob', T0 + 1);

@@ -1,0 +1,16 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { HubStorage } from '../../../hub/index.js';
+import { specKittyHome } from '../../home.js';
+import { sqliteAddon } from '../../launcher/sqlite-addon.js';
+import { loadHub } from './load-hub.js';
+
+/** The hub database of `--db`, or `$SPEC_KITTY_HOME/hub.db`, migrated and ready. */
+export async function openStorage(db: string | undefined): Promise<{ storage: HubStorage; where: string; hub: Awaited<ReturnType<typeof loadHub>> }> {
+  const hub = await loadHub();
+  const where = db === undefined ? join(specKittyHome(), 'hub.db') : /^postgres(ql)?:\/\//i.test(db) ? db : resolve(db);
+  if (!/^postgres(ql)?:\/\//i.test(where)) mkdirSync(dirname(where), { recursive: true, mode: 0o700 });
+  const storage = hub.openHubStorage(where, { nativeBinding: sqliteAddon() });
+  await storage.migrate();
+  return { storage, where, hub };
+}

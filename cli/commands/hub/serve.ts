@@ -1,0 +1,18 @@
+import { print } from '../../output.js';
+import { openStorage } from './open-storage.js';
+
+/** `spec-kitty hub serve`: runs until SIGINT or SIGTERM, then closes cleanly (requests in flight finish). */
+export async function serve(opts: { host: string; port: number; db?: string }): Promise<void> {
+  const { storage, where, hub } = await openStorage(opts.db);
+  const running = await hub.serveHub({ storage, host: opts.host, port: opts.port, log: (line) => print(line) });
+  print(`spec-kitty hub listening on ${running.url} (database ${where})`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      print(`${signal}: closing; requests in flight finish first`);
+      void running.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  print('spec-kitty hub stopped');
+}

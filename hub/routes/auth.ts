@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RefreshRequestSchema, TokenRequestSchema, type RefreshRequest, type TokenRequest } from '../../contract/sync.js';
+import { verifyNoUser, verifyPassword } from '../auth/passwords.js';
+import { bearerToken } from '../http/bearer.js';
+import { HttpError } from '../http/errors.js';
+import type { HubDeps } from '../deps.js';
+
+const tooMany = (retryAfterSeconds: number) =>
+  new HttpError(429, 'rate_limited', `too many failed logins; try again in ${retryAfterSeconds} s`, { retry_after: retryAfterSeconds });
+
+/** Login, refresh, logout and ws-token (DESIGN §6). */
+export async function authRoutes(app: FastifyInstance, { storage, tokens, limiter }: HubDeps): Promise<void> {
+  app.post<{ Body: TokenRequest }>('/api/v1/token/', { schema: { body: TokenRequestSchema } }, async (request: FastifyRequest<{ Body: TokenRequest }>, reply) => {
+    const { username, password } = request.body;
+    // Failures are counted per user and per address: guessing at one account, or at many from one place.
+    const keys = [`user:${username}`, `addr:${request.ip}`];
+    for (const key of keys) {
+      const verdict = limiter.check(key);
+      if (!verdict.allowed) {
+        void reply.header('Retry-After', String(verdict.retryAfterSeconds));
+        throw tooMany(verdict.retryAfterSeconds);
+      }
+    }
+    const user = await storage.findUser(username);
+    // A missing user costs a hash too, so timing does not tell which names exist.
+    const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyNoUser(password);
+    if (!user || !ok) {
+      for (const key of keys) limiter.fail(key);
+      throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
+    }
+    for (const key of keys) limiter.succeed(key);
+    return tokens.login(user);
+  });
+
+  app.post<{ Body: RefreshRequest }>('/api/v1/token/refresh/', { schema: { body: RefreshRequestSchema } }, async (request) =>
+    tokens.refresh(request.body.refresh));
+
+  app.post('/api/v1/logout/', async (request, reply) => {
+    const refresh = (request.body as { refresh?: unknown } | undefined)?.refresh;
+    await tokens.logout(bearerToken(request), typeof refresh === 'string' ? refresh : undefined);
+    return reply.code(200).send({ status: 'logged_out' });
+  });
+
+  app.post('/api/v1/ws-token/', async (request) => {
+    const { user } = await tokens.authenticate(bearerToken(request));
+    return tokens.issueWsToken(user);
+  });
+}

@@ -1,0 +1,43 @@
+import { FailureLimiter } from './auth/rate-limit.js';
+import { TokenService } from './auth/tokens.js';
+import { buildHub } from './app.js';
+import type { HubStorage } from './storage/storage.js';
+
+export interface ServeOptions {
+  storage: HubStorage;
+  host: string;
+  port: number;
+  log(line: string): void;
+  /** Token lifetimes (defaults: access 15 min, refresh 7 days, ws 60 s). */
+  accessTtlMs?: number;
+  refreshTtlMs?: number;
+}
+
+export interface RunningHub {
+  url: string;
+  /** Stops taking requests, lets those in flight finish, then closes the storage. */
+  close(): Promise<void>;
+}
+
+// Five failed logins a minute per user and per address, then 429 with Retry-After.
+const LOGIN_FAILURES = { max: 5, windowMs: 60_000 };
+
+/** Starts the hub on `host:port` (0: any free port) and says where. */
+export async function serveHub(options: ServeOptions): Promise<RunningHub> {
+  const now = () => Date.now();
+  await options.storage.migrate();
+  const tokens = new TokenService(options.storage, { accessTtlMs: options.accessTtlMs, refreshTtlMs: options.refreshTtlMs, now });
+  const app = await buildHub({ storage: options.storage, tokens, limiter: new FailureLimiter({ ...LOGIN_FAILURES, now }), now }, { log: options.log });
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    close() {
+      closing ??= app.close().then(() => options.storage.close());
+      return closing;
+    },
+  };
+}
