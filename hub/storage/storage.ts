@@ -116,6 +116,14 @@ export interface HubStorage {
   projects(teamId: number): Promise<BoardProject[]>;
   /** Newest first; `before` is a seq from an earlier page. Empty for another team's project. */
   events(teamId: number, projectUuid: string, options: { limit: number; before?: number }): Promise<StoredEvent[]>;
+
+  // Live fan-out
+  /**
+   * Calls `listener` with every event newly stored (status 'success'), by any hub process on
+   * this storage, after its transaction committed: in-process for SQLite, LISTEN/NOTIFY for
+   * PostgreSQL. Returns the unsubscribe function.
+   */
+  subscribe(listener: (teamId: number, events: StoredEvent[]) => void): () => void;
 }
 
 export class HubStorageError extends Error {

@@ -197,6 +197,8 @@ class SqliteHubStorage implements HubStorage {
   private readonly file: string;
   private statements: ReturnType<typeof prepare> | null = null;
   private closed = false;
+  /** One process holds a SQLite hub: its own ingests are all there is to tell. */
+  private readonly listeners = new Set<(teamId: number, events: StoredEvent[]) => void>();
 
   constructor(db: Database.Database, file: string) {
     this.db = db;
@@ -365,9 +367,11 @@ class SqliteHubStorage implements HubStorage {
   // Events and the board
 
   ingest(teamId: number, envelopes: IngestEnvelope[], now: number): Promise<IngestResult[]> {
-    return this.run(() => {
+    const stored: StoredEvent[] = [];
+    const results = this.run(() => {
       const s = this.s;
       return this.db.transaction(() => {
+        stored.length = 0;
         const board = new BoardCache(s, teamId);
         const results: IngestResult[] = [];
         for (const envelope of envelopes) {
@@ -393,6 +397,7 @@ class SqliteHubStorage implements HubStorage {
               continue;
             }
             if (target && next) board.store(target, next);
+            stored.push({ seq: Number(inserted.lastInsertRowid), envelope, receivedAt: now });
             results.push({ event_id: eventId, status: 'success' });
           } catch (error) {
             if (isBusy(error)) throw error;
@@ -403,6 +408,16 @@ class SqliteHubStorage implements HubStorage {
         return results;
       }).immediate();
     });
+    // Told only once committed: a listener never pushes what a rollback took back.
+    return results.then((r) => {
+      if (stored.length > 0) for (const listener of this.listeners) listener(teamId, [...stored]);
+      return r;
+    });
+  }
+
+  subscribe(listener: (teamId: number, events: StoredEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
   }
 
   projects(teamId: number): Promise<BoardProject[]> {

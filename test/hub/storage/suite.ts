@@ -277,6 +277,24 @@ export function storageSuite(name: string, newDatabase: NewDatabase): void {
     t.is((await storage.projects(team.id))[0].event_count, 1);
   });
 
+  test(t('subscribers hear of each newly stored event once, with its team and seq, after it is committed'), async (t) => {
+    const { storage } = await fresh();
+    const team = await storage.ensureTeam('acme');
+    const heard: Array<{ teamId: number; ids: string[]; seqs: number[] }> = [];
+    const stop = storage.subscribe((teamId, events) => heard.push({ teamId, ids: events.map((e) => e.envelope.event_id), seqs: events.map((e) => e.seq) }));
+    const a = moved('WP01', 'planned', 'doing', 1);
+    const b = moved('WP02', 'planned', 'doing', 2);
+    await storage.ingest(team.id, [a, b], T0);
+    await storage.ingest(team.id, [a], T0 + 1); // a duplicate is not news
+    stop();
+    await storage.ingest(team.id, [moved('WP03', 'planned', 'doing', 3)], T0 + 2);
+    t.is(heard.length, 1);
+    t.deepEqual(heard[0].ids, [a.event_id, b.event_id]);
+    t.is(heard[0].teamId, team.id);
+    const stored = await storage.events(team.id, PROJECT_A, { limit: 10 });
+    t.deepEqual([...heard[0].seqs].reverse(), stored.filter((e) => heard[0].ids.includes(e.envelope.event_id)).map((e) => e.seq));
+  });
+
   test(t('ingest: the same event_id in two teams is stored once per team'), async (t) => {
     const { storage } = await fresh();
     const a = await storage.ensureTeam('acme');
