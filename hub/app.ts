@@ -9,6 +9,8 @@ import { BadEncodingError, TooLargeError, decodeBody } from './ingest/decompress
 import { authRoutes } from './routes/auth.js';
 import { LIMITS, eventRoutes } from './routes/events.js';
 import { projectRoutes } from './routes/projects.js';
+import { wsRoutes } from './routes/ws.js';
+import type { LiveOptions } from './live/fanout.js';
 
 /** The contract's schemas carry message annotations (`x-must`); route validation must know them. */
 function contractKeywords(ajv: Ajv): Ajv {
@@ -19,6 +21,8 @@ function contractKeywords(ajv: Ajv): Ajv {
 export interface HubOptions {
   /** One line per request, and the hub's own notices; never a secret. */
   log(line: string): void;
+  /** The WebSocket's keep-alive interval and send-buffer cap (hub/live/). */
+  live?: LiveOptions;
 }
 
 // A gzip body may be much smaller than what it holds; what is read off the wire is capped too.
@@ -63,6 +67,7 @@ export async function buildHub(deps: HubDeps, options: HubOptions): Promise<Fast
   await authRoutes(app, deps);
   await eventRoutes(app, deps);
   await projectRoutes(app, deps);
+  await wsRoutes(app, deps, { ...options.live, log: options.log });
   return app;
 }
 

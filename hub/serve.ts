@@ -1,6 +1,7 @@
 import { FailureLimiter } from './auth/rate-limit.js';
 import { TokenService } from './auth/tokens.js';
 import { buildHub } from './app.js';
+import type { LiveOptions } from './live/fanout.js';
 import type { HubStorage } from './storage/storage.js';
 
 export interface ServeOptions {
@@ -11,11 +12,13 @@ export interface ServeOptions {
   /** Token lifetimes (defaults: access 15 min, refresh 7 days, ws 60 s). */
   accessTtlMs?: number;
   refreshTtlMs?: number;
+  /** WebSocket keep-alive interval and send-buffer cap (defaults: 30 s, 1 MiB). */
+  live?: LiveOptions;
 }
 
 export interface RunningHub {
   url: string;
-  /** Stops taking requests, lets those in flight finish, then closes the storage. */
+  /** Stops taking requests, closes WebSockets with 1001, lets requests in flight finish, then closes the storage. */
   close(): Promise<void>;
 }
 
@@ -27,7 +30,7 @@ export async function serveHub(options: ServeOptions): Promise<RunningHub> {
   const now = () => Date.now();
   await options.storage.migrate();
   const tokens = new TokenService(options.storage, { accessTtlMs: options.accessTtlMs, refreshTtlMs: options.refreshTtlMs, now });
-  const app = await buildHub({ storage: options.storage, tokens, limiter: new FailureLimiter({ ...LOGIN_FAILURES, now }), now }, { log: options.log });
+  const app = await buildHub({ storage: options.storage, tokens, limiter: new FailureLimiter({ ...LOGIN_FAILURES, now }), now }, { log: options.log, live: options.live });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -1,0 +1,235 @@
+import type { WebSocket } from 'ws';
+import type { HubStorage, StoredEvent } from '../storage/storage.js';
+
+// The hub's live side: every open WebSocket of a team, by team id. Events newly stored (from a
+// batch or a socket, by this process or, on PostgreSQL, by any) come from `storage.subscribe`
+// and go to the sockets of their team only. Each socket's send buffer is bounded, sockets that
+// stop answering pings are cut, and closing the hub closes every socket with 1001.
+
+export interface LiveOptions {
+  /** Keep-alive: each socket is pinged this often; one that did not answer the previous ping is closed. Default 30 s. */
+  pingIntervalMs?: number;
+  /** A socket with more unsent bytes than this is dropped (1013) instead of queueing more. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** How long a closing socket has to finish the close handshake before it is cut. Default 5 s. */
+  closeGraceMs?: number;
+}
+
+export const LIVE_DEFAULTS = { pingIntervalMs: 30_000, maxBufferedBytes: 1024 * 1024, closeGraceMs: 5_000 } as const;
+
+/** Close codes the hub uses (RFC 6455 §7.4.1). */
+export const CLOSE = {
+  goingAway: 1001,
+  policy: 1008,
+  internal: 1011,
+  tryAgainLater: 1013,
+} as const;
+
+interface Client {
+  socket: WebSocket;
+  teamId: number;
+  /** Answered (pong, or any frame) since the last ping. */
+  alive: boolean;
+  /** The snapshot went out: pushes go straight to the socket. Until then they wait, in order. */
+  ready: boolean;
+  held: string[];
+  heldBytes: number;
+}
+
+export class LiveHub {
+  readonly pingIntervalMs: number;
+  readonly maxBufferedBytes: number;
+  readonly closeGraceMs: number;
+  readonly #storage: HubStorage;
+  readonly #log: (line: string) => void;
+  readonly #teams = new Map<number, Set<Client>>();
+  readonly #clients = new Map<WebSocket, Client>();
+  #unsubscribe: (() => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(storage: HubStorage, log: (line: string) => void, options: LiveOptions = {}) {
+    const { pingIntervalMs, maxBufferedBytes, closeGraceMs } = { ...LIVE_DEFAULTS, ...definedOnly(options) };
+    for (const [name, value] of Object.entries({ pingIntervalMs, maxBufferedBytes, closeGraceMs })) {
+      if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a number > 0`);
+    }
+    this.pingIntervalMs = pingIntervalMs;
+    this.maxBufferedBytes = maxBufferedBytes;
+    this.closeGraceMs = closeGraceMs;
+    this.#storage = storage;
+    this.#log = log;
+  }
+
+  /** Subscribes to storage and starts the keep-alive timer. */
+  start(): void {
+    if (this.#unsubscribe || this.#closing) return;
+    this.#unsubscribe = this.#storage.subscribe((teamId, events) => this.#push(teamId, events));
+    this.#timer = setInterval(() => this.#sweep(), this.pingIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** How many sockets are open, and their unsent bytes (for tests and a future status page). */
+  stats(): { sockets: number; bufferedBytes: number } {
+    let bufferedBytes = 0;
+    for (const client of this.#clients.values()) bufferedBytes += client.socket.bufferedAmount + client.heldBytes;
+    return { sockets: this.#clients.size, bufferedBytes };
+  }
+
+  /**
+   * Takes in a socket of a team. Pushes are held until `ready()`, so the snapshot goes out first
+   * and nothing stored while it was read is missed (an event may come both in the snapshot and
+   * as a push; clients key by event_id and Lamport clock). False when the hub is closing: the
+   * socket has been closed with 1001.
+   */
+  add(socket: WebSocket, teamId: number): boolean {
+    if (this.#closing) {
+      socket.close(CLOSE.goingAway, 'the hub is shutting down');
+      return false;
+    }
+    const client: Client = { socket, teamId, alive: true, ready: false, held: [], heldBytes: 0 };
+    this.#clients.set(socket, client);
+    let team = this.#teams.get(teamId);
+    if (!team) this.#teams.set(teamId, (team = new Set()));
+    team.add(client);
+    const answered = () => { client.alive = true; };
+    socket.on('pong', answered);
+    socket.on('message', answered);
+    socket.once('close', () => this.#forget(client));
+    return true;
+  }
+
+  /** Sends one message (JSON) to a socket, within its buffer cap; false if it was not sent. */
+  send(socket: WebSocket, message: object): boolean {
+    const client = this.#clients.get(socket);
+    return client ? this.#send(client, JSON.stringify(message)) : false;
+  }
+
+  /** The snapshot went out: what was held is sent, and pushes go straight through from now on. */
+  ready(socket: WebSocket): void {
+    const client = this.#clients.get(socket);
+    if (!client || client.ready) return;
+    client.ready = true;
+    const held = client.held;
+    client.held = [];
+    client.heldBytes = 0;
+    for (const data of held) if (!this.#send(client, data)) return;
+  }
+
+  /** Closes the socket with `code` and cuts it if the peer does not finish the close handshake in time. */
+  closeSocket(socket: WebSocket, code: number, reason: string): void {
+    const client = this.#clients.get(socket);
+    if (client) this.#forget(client);
+    closeThenCut(socket, code, reason, this.closeGraceMs);
+  }
+
+  /** Stops the timer, unsubscribes, and closes every socket with 1001; resolves once all are closed. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#timer) clearInterval(this.#timer);
+      this.#timer = null;
+      this.#unsubscribe?.();
+      this.#unsubscribe = null;
+      const sockets = [...this.#clients.keys()];
+      for (const client of this.#clients.values()) this.#forget(client);
+      await Promise.all(sockets.map((socket) => {
+        const closed = new Promise<void>((resolve) => {
+          if (socket.readyState === socket.CLOSED) resolve();
+          else socket.once('close', () => resolve());
+        });
+        closeThenCut(socket, CLOSE.goingAway, 'the hub is shutting down', this.closeGraceMs);
+        return closed;
+      }));
+    })();
+    return this.#closing;
+  }
+
+  #push(teamId: number, events: StoredEvent[]): void {
+    const team = this.#teams.get(teamId);
+    if (!team || team.size === 0) return;
+    // Serialized once per event, whatever the number of sockets. `type` is ours: an envelope's own
+    // `type` key (2.x clients may send one) never overrides it.
+    const frames = events.map((event) => {
+      const { type: _ignored, ...envelope } = event.envelope as unknown as Record<string, unknown>;
+      return JSON.stringify({ type: 'event', ...envelope });
+    });
+    for (const client of [...team]) {
+      for (const data of frames) {
+        if (!client.ready) {
+          client.held.push(data);
+          client.heldBytes += Buffer.byteLength(data);
+          if (client.heldBytes > this.maxBufferedBytes) {
+            this.#drop(client, `${client.heldBytes} bytes waiting behind the snapshot`);
+            break;
+          }
+        } else if (!this.#send(client, data)) break;
+      }
+    }
+  }
+
+  #send(client: Client, data: string): boolean {
+    const { socket } = client;
+    if (socket.readyState !== socket.OPEN) return false;
+    // Bounded: a reader that does not keep up is dropped, never allowed to grow the hub's memory.
+    // The cap is checked before each send, so a socket holds at most the cap plus one message.
+    if (socket.bufferedAmount > this.maxBufferedBytes) {
+      this.#drop(client, `${socket.bufferedAmount} bytes unsent`);
+      return false;
+    }
+    try {
+      socket.send(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #drop(client: Client, why: string): void {
+    this.#log(`ws: dropped a slow reader (team ${client.teamId}): ${why}, over the cap of ${this.maxBufferedBytes}`);
+    this.closeSocket(client.socket, CLOSE.tryAgainLater, 'send buffer full: the client reads too slowly');
+  }
+
+  /** Keep-alive: cut sockets that did not answer the last ping, ping the others. */
+  #sweep(): void {
+    for (const client of [...this.#clients.values()]) {
+      if (!client.alive) {
+        this.#log(`ws: closed a socket of team ${client.teamId} that did not answer a ping`);
+        this.#forget(client);
+        // A peer that answers nothing cannot finish a close handshake either: cut it.
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      try {
+        client.socket.ping();
+      } catch {
+        /* not open: its 'close' will forget it */
+      }
+    }
+  }
+
+  #forget(client: Client): void {
+    this.#clients.delete(client.socket);
+    const team = this.#teams.get(client.teamId);
+    team?.delete(client);
+    if (team && team.size === 0) this.#teams.delete(client.teamId);
+    client.held = [];
+    client.heldBytes = 0;
+  }
+}
+
+/** close(code, reason), then terminate() unless the peer finished the handshake within `graceMs`. */
+function closeThenCut(socket: WebSocket, code: number, reason: string, graceMs: number): void {
+  if (socket.readyState === socket.CLOSED) return;
+  const cut = setTimeout(() => socket.terminate(), graceMs);
+  cut.unref();
+  socket.once('close', () => clearTimeout(cut));
+  try {
+    socket.close(code, reason);
+  } catch {
+    socket.terminate();
+  }
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
