@@ -1,4 +1,5 @@
 // npm run bench: every budget of DESIGN §7, measured in one run and printed with its figure.
+import { HUB_INGEST_BUDGET, benchHubIngestSqlite, formatHubIngest, hubIngestPostgresLine } from './hub-ingest.js';
 import { benchImplement } from './implement.js';
 import { formatRatio } from './measure.js';
 import { benchEmitThroughput } from './queue-throughput.js';
@@ -22,6 +23,12 @@ report(formatRatio(implement), implement.ok);
 const t = await benchEmitThroughput();
 report(`${t.eventsPerSecond >= 5000 ? 'ok  ' : 'OVER'} emit throughput (full default pipeline, durable): ${Math.round(t.eventsPerSecond)} events/s (budget ≥ 5000); median single emit ${t.medianEmitMs.toFixed(2)} ms`,
   t.eventsPerSecond >= 5000);
+
+// Hub batch ingest (issue 12): 1000-event gzip batches over HTTP from concurrent clients. The
+// SQLite figure is the budget; PostgreSQL, when one is available, is info only.
+const hubSqlite = await benchHubIngestSqlite();
+report(formatHubIngest(hubSqlite), hubSqlite.eventsPerSecond >= HUB_INGEST_BUDGET);
+console.log(await hubIngestPostgresLine());
 
 // What each start-up mechanism of cli/launcher/ is worth (docs/startup.md); figures, not budgets.
 for (const part of benchStartupParts()) console.log(formatPart(part));

@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { IngestEnvelope } from '../contract/index.js';
+import { addUser } from '../hub/accounts.js';
+import { serveHub } from '../hub/serve.js';
+import { openHubStorage } from '../hub/storage/open.js';
+import type { HubStorage } from '../hub/storage/storage.js';
+import { newUlid } from '../lib/ulid.js';
+
+// Hub batch ingest (issue 12, Bench): 1000-event gzip batches over HTTP, from concurrent clients,
+// into a hub listening on 127.0.0.1. Budget ≥ 20,000 events/s, goal 50,000.
+
+export const HUB_INGEST_BUDGET = 20_000;
+export const HUB_INGEST_GOAL = 50_000;
+
+export interface HubIngestResult {
+  backend: string;
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  batches: number;
+  batchSize: number;
+  clients: number;
+}
+
+export interface HubIngestOptions {
+  batches?: number;
+  batchSize?: number;
+  clients?: number;
+}
+
+const LANES = ['planned', 'doing', 'for_review', 'done'] as const;
+const PASSWORD = 'bench password';
+
+/** Valid, distinct envelopes (fresh ULIDs) as a 2.x client sends them, over a few projects, features and WPs. */
+function batchEnvelopes(team: string, batch: number, size: number): IngestEnvelope[] {
+  return Array.from({ length: size }, (_, i) => {
+    const n = batch * size + i;
+    const wp = `WP${String(n % 100).padStart(2, '0')}`;
+    return {
+      event_id: newUlid(),
+      event_type: 'WPStatusChanged',
+      aggregate_id: wp,
+      aggregate_type: 'WorkPackage',
+      payload: { wp_id: wp, previous_status: LANES[n % 3], new_status: LANES[(n % 3) + 1], changed_by: 'bench', feature_slug: `${String(n % 7).padStart(3, '0')}-bench` },
+      timestamp: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
+      node_id: (0xa0000000000 + (n % 4)).toString(16).padStart(12, '0'),
+      lamport_clock: n + 1,
+      causation_id: null,
+      correlation_id: newUlid(),
+      team_slug: team,
+      project_uuid: `6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4${n % 3}`,
+      project_slug: `bench-${n % 3}`,
+    };
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+/**
+ * Starts a hub on 127.0.0.1:0 over `storage` with one user, posts `batches` pre-built gzip
+ * batches of `batchSize` events from `clients` concurrent clients, and times it. Every event
+ * must answer `success`, or the bench fails. The hub is closed (and with it the storage) at the end.
+ */
+export async function benchHubIngestOn(backend: string, storage: HubStorage, options: HubIngestOptions = {}): Promise<HubIngestResult> {
+  const { batches = 50, batchSize = 1000, clients = 4 } = options;
+  // A team of its own per run: a shared PostgreSQL database may hold earlier runs' data.
+  const team = `bench-${newUlid().toLowerCase().slice(-10)}`;
+  await storage.migrate();
+  await addUser(storage, team, team, PASSWORD);
+  const hub = await serveHub({ storage, host: '127.0.0.1', port: 0, log: () => {} });
+  try {
+    const login = await fetch(`${hub.url}/api/v1/token/`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: team, password: PASSWORD }),
+    });
+    if (login.status !== 200) throw new Error(`bench login: ${login.status} ${await login.text()}`);
+    const { access } = (await login.json()) as { access: string };
+    const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${access}` };
+
+    const post = async (body: Buffer, expected: number): Promise<number> => {
+      const started = performance.now();
+      const response = await fetch(`${hub.url}/api/v1/events/batch/`, { method: 'POST', headers, body });
+      const text = await response.text();
+      const ms = performance.now() - started;
+      if (response.status !== 200) throw new Error(`bench batch: ${response.status} ${text.slice(0, 300)}`);
+      const { results } = JSON.parse(text) as { results: Array<{ status: string; error_message?: string }> };
+      const bad = results.find((r) => r.status !== 'success');
+      if (results.length !== expected || bad) throw new Error(`bench batch: ${results.length} results for ${expected} events${bad ? `; one ${bad.status}: ${bad.error_message}` : ''}`);
+      return ms;
+    };
+
+    // Built before timing: the figure is the hub's, not the client's JSON and gzip.
+    const bodies = Array.from({ length: batches }, (_, b) => gzipSync(JSON.stringify({ events: batchEnvelopes(team, b, batchSize) })));
+    // Warm up: connections, the validator's compile, the JIT, the statements (events of their own).
+    for (let i = 0; i < clients; i++) await post(gzipSync(JSON.stringify({ events: batchEnvelopes(team, batches + i, 100) })), 100);
+
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: clients }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        latencies.push(await post(body, batchSize));
+      }
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      backend, eventsPerSecond: (batches * batchSize) / seconds,
+      p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), batches, batchSize, clients,
+    };
+  } finally {
+    await hub.close();
+  }
+}
+
+/** Into a temp SQLite file, deleted at the end. */
+export async function benchHubIngestSqlite(options: HubIngestOptions = {}): Promise<HubIngestResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'sk-bench-hub-'));
+  try {
+    return await benchHubIngestOn('SQLite', await openHubStorage(join(dir, 'hub.db')), options);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Into $SPEC_KITTY_TEST_PG, when it is set and the hub's storage opens postgres:// URLs; otherwise why not. */
+export async function benchHubIngestPostgres(options: HubIngestOptions = {}): Promise<HubIngestResult | { skipped: string }> {
+  const url = process.env.SPEC_KITTY_TEST_PG;
+  if (!url) return { skipped: 'SPEC_KITTY_TEST_PG is not set' };
+  let storage: HubStorage;
+  try {
+    // Awaited: a PostgreSQL storage may well open asynchronously.
+    storage = await openHubStorage(url);
+  } catch (error) {
+    return { skipped: `hub/storage/open.ts does not open postgres:// (${(error as Error).message})` };
+  }
+  return benchHubIngestOn('PostgreSQL', storage, options);
+}
+
+/** The PostgreSQL line of `npm run bench`: the figure (info only), why it was skipped, or how it failed. */
+export async function hubIngestPostgresLine(options: HubIngestOptions = {}): Promise<string> {
+  try {
+    const pg = await benchHubIngestPostgres(options);
+    return 'skipped' in pg ? `skip hub batch ingest into PostgreSQL: ${pg.skipped}` : formatHubIngest(pg, false);
+  } catch (error) {
+    return `fail hub batch ingest into PostgreSQL (info only, not a budget): ${(error as Error).message}`;
+  }
+}
+
+export function formatHubIngest(r: HubIngestResult, budget = true): string {
+  const ok = r.eventsPerSecond >= HUB_INGEST_BUDGET;
+  const mark = budget ? (ok ? 'ok  ' : 'OVER') : 'info';
+  return `${mark} hub batch ingest (${r.batchSize}-event gzip batches over HTTP into ${r.backend}, ${r.clients} clients, ${r.batches} batches): ${Math.round(r.eventsPerSecond)} events/s (budget ≥ ${HUB_INGEST_BUDGET}, goal ${HUB_INGEST_GOAL}${budget ? '' : '; info only'}); batch latency p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const r = await benchHubIngestSqlite();
+  console.log(formatHubIngest(r));
+  console.log(await hubIngestPostgresLine());
+}
