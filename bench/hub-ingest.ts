@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { IngestEnvelope } from '../contract/index.js';
-import { addUser } from '../hub/accounts.js';
-import { serveHub } from '../hub/serve.js';
-import { openHubStorage } from '../hub/storage/open.js';
-import type { HubStorage } from '../hub/storage/storage.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { CLI } from './measure.js';
 import { newUlid } from '../lib/ulid.js';
 
 // Hub batch ingest (issue 12, Bench): 1000-event gzip batches over HTTP, from concurrent clients,
@@ -60,18 +58,40 @@ function batchEnvelopes(team: string, batch: number, size: number): IngestEnvelo
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
+/** `spec-kitty hub serve --port 0 --db <db>` as its own process, as it runs for users; its URL once it listens. */
+async function startHubProcess(db: string, home: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const env = { ...process.env, SPEC_KITTY_HOME: home, NO_COLOR: '1' };
+  const child = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', db], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.stderr.on('data', (d) => { out += d; });
+    child.once('exit', (code) => reject(new Error(`the hub exited (${code}): ${out}`)));
+  });
+  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
 /**
- * Starts a hub on 127.0.0.1:0 over `storage` with one user, posts `batches` pre-built gzip
+ * Starts a hub process on 127.0.0.1:0 over `db` with one user, posts `batches` pre-built gzip
  * batches of `batchSize` events from `clients` concurrent clients, and times it. Every event
- * must answer `success`, or the bench fails. The hub is closed (and with it the storage) at the end.
+ * must answer `success`, or the bench fails. The hub runs in a process of its own, so the
+ * clients' work here does not count against it.
  */
-export async function benchHubIngestOn(backend: string, storage: HubStorage, options: HubIngestOptions = {}): Promise<HubIngestResult> {
+export async function benchHubIngestOn(backend: string, db: string, options: HubIngestOptions = {}): Promise<HubIngestResult> {
   const { batches = 50, batchSize = 1000, clients = 4 } = options;
   // A team of its own per run: a shared PostgreSQL database may hold earlier runs' data.
   const team = `bench-${newUlid().toLowerCase().slice(-10)}`;
-  await storage.migrate();
-  await addUser(storage, team, team, PASSWORD);
-  const hub = await serveHub({ storage, host: '127.0.0.1', port: 0, log: () => {} });
+  const home = mkdtempSync(join(tmpdir(), 'sk-bench-hub-home-'));
+  const add = spawnSync(process.execPath, [CLI, 'hub', 'user', 'add', team, '--team', team, '--password-stdin', '--db', db], {
+    env: { ...process.env, SPEC_KITTY_HOME: home }, input: PASSWORD, encoding: 'utf8',
+  });
+  if (add.status !== 0) throw new Error(`bench user: ${add.stderr}`);
+  const hub = await startHubProcess(db, home);
   try {
     const login = await fetch(`${hub.url}/api/v1/token/`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: team, password: PASSWORD }),
@@ -113,7 +133,8 @@ export async function benchHubIngestOn(backend: string, storage: HubStorage, opt
       p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), batches, batchSize, clients,
     };
   } finally {
-    await hub.close();
+    await hub.stop();
+    rmSync(home, { recursive: true, force: true });
   }
 }
 
@@ -121,7 +142,7 @@ export async function benchHubIngestOn(backend: string, storage: HubStorage, opt
 export async function benchHubIngestSqlite(options: HubIngestOptions = {}): Promise<HubIngestResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sk-bench-hub-'));
   try {
-    return await benchHubIngestOn('SQLite', await openHubStorage(join(dir, 'hub.db')), options);
+    return await benchHubIngestOn('SQLite', join(dir, 'hub.db'), options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -131,14 +152,7 @@ export async function benchHubIngestSqlite(options: HubIngestOptions = {}): Prom
 export async function benchHubIngestPostgres(options: HubIngestOptions = {}): Promise<HubIngestResult | { skipped: string }> {
   const url = process.env.SPEC_KITTY_TEST_PG;
   if (!url) return { skipped: 'SPEC_KITTY_TEST_PG is not set' };
-  let storage: HubStorage;
-  try {
-    // Awaited: a PostgreSQL storage may well open asynchronously.
-    storage = await openHubStorage(url);
-  } catch (error) {
-    return { skipped: `hub/storage/open.ts does not open postgres:// (${(error as Error).message})` };
-  }
-  return benchHubIngestOn('PostgreSQL', storage, options);
+  return benchHubIngestOn('PostgreSQL', url, options);
 }
 
 /** The PostgreSQL line of `npm run bench`: the figure (info only), why it was skipped, or how it failed. */

@@ -199,7 +199,7 @@ return errors === 0;
 }
 
 export const validateBatchResponse = validate11;
-const schema12 = {"type":"object","required":["results"],"properties":{"results":{"type":"array","items":{"type":"object","required":["event_id","status"],"properties":{"event_id":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"status":{"type":"string","enum":["success","duplicate","rejected"]},"error_message":{"type":"string"}}}}}};
+const schema12 = {"type":"object","required":["results"],"properties":{"results":{"type":"array","items":{"type":"object","required":["event_id","status"],"properties":{"event_id":{"type":"string"},"status":{"type":"string","enum":["success","duplicate","rejected"]},"error_message":{"type":"string"}}}}}};
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -244,9 +244,8 @@ errors++;
 }
 if(data1.event_id !== undefined){
 let data2 = data1.event_id;
-if(typeof data2 === "string"){
-if(data2.length < 1){
-const err3 = {instancePath:instancePath+"/results/" + i0+"/event_id",schemaPath:"#/properties/results/items/properties/event_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.results.items.properties.event_id,data:data2};
+if(typeof data2 !== "string"){
+const err3 = {instancePath:instancePath+"/results/" + i0+"/event_id",schemaPath:"#/properties/results/items/properties/event_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.results.items.properties.event_id.type,parentSchema:schema12.properties.results.items.properties.event_id,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -256,8 +255,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-else {
-const err4 = {instancePath:instancePath+"/results/" + i0+"/event_id",schemaPath:"#/properties/results/items/properties/event_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.results.items.properties.event_id.type,parentSchema:schema12.properties.results.items.properties.event_id,data:data2};
+if(data1.status !== undefined){
+let data3 = data1.status;
+if(typeof data3 !== "string"){
+const err4 = {instancePath:instancePath+"/results/" + i0+"/status",schemaPath:"#/properties/results/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.results.items.properties.status.type,parentSchema:schema12.properties.results.items.properties.status,data:data3};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -266,11 +267,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-if(data1.status !== undefined){
-let data3 = data1.status;
-if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/results/" + i0+"/status",schemaPath:"#/properties/results/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.results.items.properties.status.type,parentSchema:schema12.properties.results.items.properties.status,data:data3};
+if(!(((data3 === "success") || (data3 === "duplicate")) || (data3 === "rejected"))){
+const err5 = {instancePath:instancePath+"/results/" + i0+"/status",schemaPath:"#/properties/results/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.results.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.results.items.properties.status.enum,parentSchema:schema12.properties.results.items.properties.status,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -279,8 +277,11 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!(((data3 === "success") || (data3 === "duplicate")) || (data3 === "rejected"))){
-const err6 = {instancePath:instancePath+"/results/" + i0+"/status",schemaPath:"#/properties/results/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.results.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.results.items.properties.status.enum,parentSchema:schema12.properties.results.items.properties.status,data:data3};
+}
+if(data1.error_message !== undefined){
+let data4 = data1.error_message;
+if(typeof data4 !== "string"){
+const err6 = {instancePath:instancePath+"/results/" + i0+"/error_message",schemaPath:"#/properties/results/items/properties/error_message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.results.items.properties.error_message.type,parentSchema:schema12.properties.results.items.properties.error_message,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -290,10 +291,9 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data1.error_message !== undefined){
-let data4 = data1.error_message;
-if(typeof data4 !== "string"){
-const err7 = {instancePath:instancePath+"/results/" + i0+"/error_message",schemaPath:"#/properties/results/items/properties/error_message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.results.items.properties.error_message.type,parentSchema:schema12.properties.results.items.properties.error_message,data:data4};
+}
+else {
+const err7 = {instancePath:instancePath+"/results/" + i0,schemaPath:"#/properties/results/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.results.items.type,parentSchema:schema12.properties.results.items,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -305,7 +305,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/results/" + i0,schemaPath:"#/properties/results/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.results.items.type,parentSchema:schema12.properties.results.items,data:data1};
+const err8 = {instancePath:instancePath+"/results",schemaPath:"#/properties/results/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.results.type,parentSchema:schema12.properties.results,data:data0};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -317,24 +317,12 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/results",schemaPath:"#/properties/results/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.results.type,parentSchema:schema12.properties.results,data:data0};
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
 if(vErrors === null){
 vErrors = [err9];
 }
 else {
 vErrors.push(err9);
-}
-errors++;
-}
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
 }
 errors++;
 }
@@ -874,7 +862,7 @@ return errors === 0;
 }
 
 export const validateWsServerMessage = validate16;
-const schema17 = {"anyOf":[{"type":"object","required":["type","work_packages","projects"],"properties":{"type":{"const":"snapshot","type":"string"},"work_packages":{"type":"array","items":{"type":"object","required":["project_uuid","feature_slug","wp_id","lane"],"properties":{"project_uuid":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","x-must":"be a UUID","type":"string"},"feature_slug":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"wp_id":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"lane":{"type":"string","enum":["planned","doing","for_review","done"],"x-must":"be one of planned, doing, for_review, done"}}}},"projects":{"type":"array","items":{"type":"object","required":["project_uuid","project_slug"],"properties":{"project_uuid":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","x-must":"be a UUID","type":"string"},"project_slug":{"x-must":"be a non-empty string or null","anyOf":[{"minLength":1,"type":"string"},{"type":"null"}]}}}}}},{"additionalProperties":true,"if":{"properties":{"event_type":{"const":"WPStatusChanged"}},"required":["event_type"]},"then":{"properties":{"payload":{"additionalProperties":true,"type":"object","required":["wp_id","previous_status","new_status","changed_by","feature_slug"],"properties":{"wp_id":{"pattern":"^WP\\d{2}$","x-must":"match WP\\d{2}","type":"string"},"previous_status":{"type":"string","enum":["planned","doing","for_review","done"],"x-must":"be one of planned, doing, for_review, done"},"new_status":{"type":"string","enum":["planned","doing","for_review","done"],"x-must":"be one of planned, doing, for_review, done"},"changed_by":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"feature_slug":{"minLength":1,"x-must":"be a non-empty string","type":"string"}}}}},"type":"object","required":["type","event_id","event_type","aggregate_id","aggregate_type","payload","timestamp","node_id","lamport_clock","causation_id","team_slug","project_uuid","project_slug"],"properties":{"type":{"const":"event","type":"string"},"event_id":{"pattern":"^[0-9A-HJKMNP-TV-Z]{26}$","x-must":"be a 26-char ULID","type":"string"},"event_type":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"aggregate_id":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"aggregate_type":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"payload":{"type":"object","x-must":"be an object"},"timestamp":{"pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$","x-must":"be ISO-8601 UTC (…Z or …+00:00)","type":"string"},"node_id":{"pattern":"^[0-9a-f]{12}$","x-must":"be 12 lowercase hex chars","type":"string"},"lamport_clock":{"minimum":1,"maximum":9007199254740991,"x-must":"be an integer ≥ 1","type":"integer"},"causation_id":{"x-must":"be a ULID or null","anyOf":[{"pattern":"^[0-9A-HJKMNP-TV-Z]{26}$","type":"string"},{"type":"null"}]},"correlation_id":{"pattern":"^[0-9A-HJKMNP-TV-Z]{26}$","x-must":"be a ULID","type":"string"},"team_slug":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"project_uuid":{"x-must":"be a UUID or null","anyOf":[{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"},{"type":"null"}]},"project_slug":{"x-must":"be a non-empty string or null","anyOf":[{"minLength":1,"type":"string"},{"type":"null"}]}}},{"type":"object","required":["type","event_id","status"],"properties":{"type":{"const":"ack","type":"string"},"event_id":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"status":{"type":"string","enum":["success","duplicate","rejected"]},"error_message":{"type":"string"}}},{"type":"object","required":["type","timestamp"],"properties":{"type":{"const":"ping","type":"string"},"timestamp":{"pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$","x-must":"be ISO-8601 UTC","type":"string"}}},{"type":"object","required":["type"],"properties":{"type":{"const":"pong","type":"string"},"timestamp":{"type":"string"}}}]};
+const schema17 = {"anyOf":[{"type":"object","required":["type","work_packages","projects"],"properties":{"type":{"const":"snapshot","type":"string"},"work_packages":{"type":"array","items":{"type":"object","required":["project_uuid","feature_slug","wp_id","lane"],"properties":{"project_uuid":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","x-must":"be a UUID","type":"string"},"feature_slug":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"wp_id":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"lane":{"type":"string","enum":["planned","doing","for_review","done"],"x-must":"be one of planned, doing, for_review, done"}}}},"projects":{"type":"array","items":{"type":"object","required":["project_uuid","project_slug"],"properties":{"project_uuid":{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","x-must":"be a UUID","type":"string"},"project_slug":{"x-must":"be a non-empty string or null","anyOf":[{"minLength":1,"type":"string"},{"type":"null"}]}}}}}},{"additionalProperties":true,"if":{"properties":{"event_type":{"const":"WPStatusChanged"}},"required":["event_type"]},"then":{"properties":{"payload":{"additionalProperties":true,"type":"object","required":["wp_id","previous_status","new_status","changed_by","feature_slug"],"properties":{"wp_id":{"pattern":"^WP\\d{2}$","x-must":"match WP\\d{2}","type":"string"},"previous_status":{"type":"string","enum":["planned","doing","for_review","done"],"x-must":"be one of planned, doing, for_review, done"},"new_status":{"type":"string","enum":["planned","doing","for_review","done"],"x-must":"be one of planned, doing, for_review, done"},"changed_by":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"feature_slug":{"minLength":1,"x-must":"be a non-empty string","type":"string"}}}}},"type":"object","required":["type","event_id","event_type","aggregate_id","aggregate_type","payload","timestamp","node_id","lamport_clock","causation_id","team_slug","project_uuid","project_slug"],"properties":{"type":{"const":"event","type":"string"},"event_id":{"pattern":"^[0-9A-HJKMNP-TV-Z]{26}$","x-must":"be a 26-char ULID","type":"string"},"event_type":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"aggregate_id":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"aggregate_type":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"payload":{"type":"object","x-must":"be an object"},"timestamp":{"pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$","x-must":"be ISO-8601 UTC (…Z or …+00:00)","type":"string"},"node_id":{"pattern":"^[0-9a-f]{12}$","x-must":"be 12 lowercase hex chars","type":"string"},"lamport_clock":{"minimum":1,"maximum":9007199254740991,"x-must":"be an integer ≥ 1","type":"integer"},"causation_id":{"x-must":"be a ULID or null","anyOf":[{"pattern":"^[0-9A-HJKMNP-TV-Z]{26}$","type":"string"},{"type":"null"}]},"correlation_id":{"pattern":"^[0-9A-HJKMNP-TV-Z]{26}$","x-must":"be a ULID","type":"string"},"team_slug":{"minLength":1,"x-must":"be a non-empty string","type":"string"},"project_uuid":{"x-must":"be a UUID or null","anyOf":[{"pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$","type":"string"},{"type":"null"}]},"project_slug":{"x-must":"be a non-empty string or null","anyOf":[{"minLength":1,"type":"string"},{"type":"null"}]}}},{"type":"object","required":["type","event_id","status"],"properties":{"type":{"const":"ack","type":"string"},"event_id":{"type":"string"},"status":{"type":"string","enum":["success","duplicate","rejected"]},"error_message":{"type":"string"}}},{"type":"object","required":["type","timestamp"],"properties":{"type":{"const":"ping","type":"string"},"timestamp":{"pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$","x-must":"be ISO-8601 UTC","type":"string"}}},{"type":"object","required":["type"],"properties":{"type":{"const":"pong","type":"string"},"timestamp":{"type":"string"}}}]};
 const pattern0 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
 const pattern2 = new RegExp("^WP\\d{2}$", "u");
 const pattern3 = new RegExp("^[0-9A-HJKMNP-TV-Z]{26}$", "u");
@@ -2181,9 +2169,8 @@ errors++;
 }
 if(data.event_id !== undefined){
 let data33 = data.event_id;
-if(typeof data33 === "string"){
-if(data33.length < 1){
-const err102 = {instancePath:instancePath+"/event_id",schemaPath:"#/anyOf/2/properties/event_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema17.anyOf[2].properties.event_id,data:data33};
+if(typeof data33 !== "string"){
+const err102 = {instancePath:instancePath+"/event_id",schemaPath:"#/anyOf/2/properties/event_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[2].properties.event_id.type,parentSchema:schema17.anyOf[2].properties.event_id,data:data33};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2193,8 +2180,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-else {
-const err103 = {instancePath:instancePath+"/event_id",schemaPath:"#/anyOf/2/properties/event_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[2].properties.event_id.type,parentSchema:schema17.anyOf[2].properties.event_id,data:data33};
+if(data.status !== undefined){
+let data34 = data.status;
+if(typeof data34 !== "string"){
+const err103 = {instancePath:instancePath+"/status",schemaPath:"#/anyOf/2/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[2].properties.status.type,parentSchema:schema17.anyOf[2].properties.status,data:data34};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2203,11 +2192,8 @@ vErrors.push(err103);
 }
 errors++;
 }
-}
-if(data.status !== undefined){
-let data34 = data.status;
-if(typeof data34 !== "string"){
-const err104 = {instancePath:instancePath+"/status",schemaPath:"#/anyOf/2/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[2].properties.status.type,parentSchema:schema17.anyOf[2].properties.status,data:data34};
+if(!(((data34 === "success") || (data34 === "duplicate")) || (data34 === "rejected"))){
+const err104 = {instancePath:instancePath+"/status",schemaPath:"#/anyOf/2/properties/status/enum",keyword:"enum",params:{allowedValues: schema17.anyOf[2].properties.status.enum},message:"must be equal to one of the allowed values",schema:schema17.anyOf[2].properties.status.enum,parentSchema:schema17.anyOf[2].properties.status,data:data34};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2216,8 +2202,11 @@ vErrors.push(err104);
 }
 errors++;
 }
-if(!(((data34 === "success") || (data34 === "duplicate")) || (data34 === "rejected"))){
-const err105 = {instancePath:instancePath+"/status",schemaPath:"#/anyOf/2/properties/status/enum",keyword:"enum",params:{allowedValues: schema17.anyOf[2].properties.status.enum},message:"must be equal to one of the allowed values",schema:schema17.anyOf[2].properties.status.enum,parentSchema:schema17.anyOf[2].properties.status,data:data34};
+}
+if(data.error_message !== undefined){
+let data35 = data.error_message;
+if(typeof data35 !== "string"){
+const err105 = {instancePath:instancePath+"/error_message",schemaPath:"#/anyOf/2/properties/error_message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[2].properties.error_message.type,parentSchema:schema17.anyOf[2].properties.error_message,data:data35};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2227,27 +2216,14 @@ vErrors.push(err105);
 errors++;
 }
 }
-if(data.error_message !== undefined){
-let data35 = data.error_message;
-if(typeof data35 !== "string"){
-const err106 = {instancePath:instancePath+"/error_message",schemaPath:"#/anyOf/2/properties/error_message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[2].properties.error_message.type,parentSchema:schema17.anyOf[2].properties.error_message,data:data35};
+}
+else {
+const err106 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.anyOf[2].type,parentSchema:schema17.anyOf[2],data};
 if(vErrors === null){
 vErrors = [err106];
 }
 else {
 vErrors.push(err106);
-}
-errors++;
-}
-}
-}
-else {
-const err107 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.anyOf[2].type,parentSchema:schema17.anyOf[2],data};
-if(vErrors === null){
-vErrors = [err107];
-}
-else {
-vErrors.push(err107);
 }
 errors++;
 }
@@ -2257,7 +2233,17 @@ if(!valid0){
 const _errs99 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err108 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema17.anyOf[3].required,parentSchema:schema17.anyOf[3],data};
+const err107 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema17.anyOf[3].required,parentSchema:schema17.anyOf[3],data};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err108 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'",schema:schema17.anyOf[3].required,parentSchema:schema17.anyOf[3],data};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2266,8 +2252,10 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data.timestamp === undefined){
-const err109 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'",schema:schema17.anyOf[3].required,parentSchema:schema17.anyOf[3],data};
+if(data.type !== undefined){
+let data36 = data.type;
+if(typeof data36 !== "string"){
+const err109 = {instancePath:instancePath+"/type",schemaPath:"#/anyOf/3/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[3].properties.type.type,parentSchema:schema17.anyOf[3].properties.type,data:data36};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2276,10 +2264,8 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(data.type !== undefined){
-let data36 = data.type;
-if(typeof data36 !== "string"){
-const err110 = {instancePath:instancePath+"/type",schemaPath:"#/anyOf/3/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[3].properties.type.type,parentSchema:schema17.anyOf[3].properties.type,data:data36};
+if("ping" !== data36){
+const err110 = {instancePath:instancePath+"/type",schemaPath:"#/anyOf/3/properties/type/const",keyword:"const",params:{allowedValue: "ping"},message:"must be equal to constant",schema:"ping",parentSchema:schema17.anyOf[3].properties.type,data:data36};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2288,8 +2274,12 @@ vErrors.push(err110);
 }
 errors++;
 }
-if("ping" !== data36){
-const err111 = {instancePath:instancePath+"/type",schemaPath:"#/anyOf/3/properties/type/const",keyword:"const",params:{allowedValue: "ping"},message:"must be equal to constant",schema:"ping",parentSchema:schema17.anyOf[3].properties.type,data:data36};
+}
+if(data.timestamp !== undefined){
+let data37 = data.timestamp;
+if(typeof data37 === "string"){
+if(!pattern4.test(data37)){
+const err111 = {instancePath:instancePath+"/timestamp",schemaPath:"#/anyOf/3/properties/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$"+"\"",schema:"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$",parentSchema:schema17.anyOf[3].properties.timestamp,data:data37};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2299,11 +2289,8 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data.timestamp !== undefined){
-let data37 = data.timestamp;
-if(typeof data37 === "string"){
-if(!pattern4.test(data37)){
-const err112 = {instancePath:instancePath+"/timestamp",schemaPath:"#/anyOf/3/properties/timestamp/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$"+"\"",schema:"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|\\+00:00)$",parentSchema:schema17.anyOf[3].properties.timestamp,data:data37};
+else {
+const err112 = {instancePath:instancePath+"/timestamp",schemaPath:"#/anyOf/3/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[3].properties.timestamp.type,parentSchema:schema17.anyOf[3].properties.timestamp,data:data37};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2313,25 +2300,14 @@ vErrors.push(err112);
 errors++;
 }
 }
+}
 else {
-const err113 = {instancePath:instancePath+"/timestamp",schemaPath:"#/anyOf/3/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[3].properties.timestamp.type,parentSchema:schema17.anyOf[3].properties.timestamp,data:data37};
+const err113 = {instancePath,schemaPath:"#/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.anyOf[3].type,parentSchema:schema17.anyOf[3],data};
 if(vErrors === null){
 vErrors = [err113];
 }
 else {
 vErrors.push(err113);
-}
-errors++;
-}
-}
-}
-else {
-const err114 = {instancePath,schemaPath:"#/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.anyOf[3].type,parentSchema:schema17.anyOf[3],data};
-if(vErrors === null){
-vErrors = [err114];
-}
-else {
-vErrors.push(err114);
 }
 errors++;
 }
@@ -2341,7 +2317,19 @@ if(!valid0){
 const _errs105 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.type === undefined){
-const err115 = {instancePath,schemaPath:"#/anyOf/4/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema17.anyOf[4].required,parentSchema:schema17.anyOf[4],data};
+const err114 = {instancePath,schemaPath:"#/anyOf/4/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema17.anyOf[4].required,parentSchema:schema17.anyOf[4],data};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+if(data.type !== undefined){
+let data38 = data.type;
+if(typeof data38 !== "string"){
+const err115 = {instancePath:instancePath+"/type",schemaPath:"#/anyOf/4/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[4].properties.type.type,parentSchema:schema17.anyOf[4].properties.type,data:data38};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2350,10 +2338,8 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(data.type !== undefined){
-let data38 = data.type;
-if(typeof data38 !== "string"){
-const err116 = {instancePath:instancePath+"/type",schemaPath:"#/anyOf/4/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[4].properties.type.type,parentSchema:schema17.anyOf[4].properties.type,data:data38};
+if("pong" !== data38){
+const err116 = {instancePath:instancePath+"/type",schemaPath:"#/anyOf/4/properties/type/const",keyword:"const",params:{allowedValue: "pong"},message:"must be equal to constant",schema:"pong",parentSchema:schema17.anyOf[4].properties.type,data:data38};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2362,8 +2348,11 @@ vErrors.push(err116);
 }
 errors++;
 }
-if("pong" !== data38){
-const err117 = {instancePath:instancePath+"/type",schemaPath:"#/anyOf/4/properties/type/const",keyword:"const",params:{allowedValue: "pong"},message:"must be equal to constant",schema:"pong",parentSchema:schema17.anyOf[4].properties.type,data:data38};
+}
+if(data.timestamp !== undefined){
+let data39 = data.timestamp;
+if(typeof data39 !== "string"){
+const err117 = {instancePath:instancePath+"/timestamp",schemaPath:"#/anyOf/4/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[4].properties.timestamp.type,parentSchema:schema17.anyOf[4].properties.timestamp,data:data39};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2373,27 +2362,14 @@ vErrors.push(err117);
 errors++;
 }
 }
-if(data.timestamp !== undefined){
-let data39 = data.timestamp;
-if(typeof data39 !== "string"){
-const err118 = {instancePath:instancePath+"/timestamp",schemaPath:"#/anyOf/4/properties/timestamp/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.anyOf[4].properties.timestamp.type,parentSchema:schema17.anyOf[4].properties.timestamp,data:data39};
+}
+else {
+const err118 = {instancePath,schemaPath:"#/anyOf/4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.anyOf[4].type,parentSchema:schema17.anyOf[4],data};
 if(vErrors === null){
 vErrors = [err118];
 }
 else {
 vErrors.push(err118);
-}
-errors++;
-}
-}
-}
-else {
-const err119 = {instancePath,schemaPath:"#/anyOf/4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema17.anyOf[4].type,parentSchema:schema17.anyOf[4],data};
-if(vErrors === null){
-vErrors = [err119];
-}
-else {
-vErrors.push(err119);
 }
 errors++;
 }
@@ -2404,12 +2380,12 @@ valid0 = valid0 || _valid0;
 }
 }
 if(!valid0){
-const err120 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.anyOf,parentSchema:schema17,data};
+const err119 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema17.anyOf,parentSchema:schema17,data};
 if(vErrors === null){
-vErrors = [err120];
+vErrors = [err119];
 }
 else {
-vErrors.push(err120);
+vErrors.push(err119);
 }
 errors++;
 }

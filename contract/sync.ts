@@ -49,8 +49,9 @@ export const ClientBatchRequestSchema = Type.Object({
 }, { additionalProperties: false });
 export type ClientBatchRequest = Static<typeof ClientBatchRequestSchema>;
 
+// `event_id` is "" for an item the hub could not read an id from: every item still gets its result.
 export const EventResultSchema = Type.Object({
-  event_id: NonEmptyString(),
+  event_id: Type.String(),
   status: EventResultStatusSchema,
   error_message: Type.Optional(Type.String()),
 });
@@ -117,7 +118,7 @@ export const WsEventMessageSchema = Type.Object({
 }, { additionalProperties: true, ...payloadRules });
 export const WsAckMessageSchema = Type.Object({
   type: Type.Literal('ack'),
-  event_id: NonEmptyString(),
+  event_id: Type.String(),
   status: EventResultStatusSchema,
   error_message: Type.Optional(Type.String()),
 });

@@ -36,7 +36,8 @@ export async function ingestEvents(storage: HubStorage, team: Team, items: unkno
       return;
     }
     results.push(null);
-    accepted.push({ index, envelope });
+    // Queued while logged out: it is this team's now, and says so wherever it is read or pushed.
+    accepted.push({ index, envelope: envelope.team_slug === LOCAL_TEAM ? { ...envelope, team_slug: team.slug } : envelope });
   });
   if (accepted.length > 0) {
     const stored = await storage.ingest(team.id, accepted.map((a) => a.envelope), now);

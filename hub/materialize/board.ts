@@ -72,7 +72,11 @@ export function projectKey(uuid: string): string {
  * ISO-8601 UTC with `Z` and milliseconds, the form `Date#toISOString` gives: 2.x clients send
  * microseconds and `+00:00`. Unparseable input is returned as it is.
  */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function normalizeTimestamp(timestamp: string): string {
+  // What our CLI sends is already in this form: no parse needed (a share of every ingest).
+  if (CANONICAL.test(timestamp)) return timestamp;
   const ms = Date.parse(timestamp);
   return Number.isNaN(ms) ? timestamp : new Date(ms).toISOString();
 }
