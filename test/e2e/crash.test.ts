@@ -52,7 +52,7 @@ for (const step of STEPS) {
 }
 
 test('random SIGKILLs of parallel lane commands lose, invent and duplicate nothing', async (t) => {
-  const report = await randomKills({ rounds: 10, parallel: 8, killRatio: 0.7, maxDelayMs: 350 });
+  const report = await randomKills({ rounds: 12, parallel: 8, killRatio: 0.75, maxDelayMs: 350 });
   t.log(formatReport(report));
   t.true(report.killed >= 50, `only ${report.killed} kills`);
   t.deepEqual(report.problems, []);

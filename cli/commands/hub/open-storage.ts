@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../../../core/errors.js';
 import type { HubStorage } from '../../../hub/index.js';
 import { specKittyHome } from '../../home.js';
 import { sqliteAddon } from '../../launcher/sqlite-addon.js';
@@ -10,7 +11,15 @@ export async function openStorage(db: string | undefined): Promise<{ storage: Hu
   const hub = await loadHub();
   const where = db === undefined ? join(specKittyHome(), 'hub.db') : /^postgres(ql)?:\/\//i.test(db) ? db : resolve(db);
   if (!/^postgres(ql)?:\/\//i.test(where)) mkdirSync(dirname(where), { recursive: true, mode: 0o700 });
-  const storage = hub.openHubStorage(where, { nativeBinding: sqliteAddon() });
-  await storage.migrate();
-  return { storage, where, hub };
+  let storage: HubStorage | undefined;
+  try {
+    storage = hub.openHubStorage(where, { nativeBinding: sqliteAddon() });
+    await storage.migrate();
+  } catch (error) {
+    await storage?.close().catch(() => undefined);
+    // The database cannot be used (unreachable, a newer schema, not a database): say so, no stack.
+    if ((error as Error).name === 'HubStorageError') throw new UserError(`${(error as Error).message}; check --db and that the database is up`);
+    throw error;
+  }
+  return { storage, where: where.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@'), hub };
 }
