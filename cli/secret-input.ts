@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import { writeFd } from './launcher/stdio.js';
 
 /** All of standard input, without its final line break (`--password-stdin`). */
@@ -10,7 +11,7 @@ export async function readStdin(): Promise<string> {
 /** Asks for a secret on the terminal without echoing it. */
 export function promptSecret(question: string): Promise<string> {
   const input = process.stdin;
-  if (!input.isTTY) return Promise.reject(new Error('no terminal to ask on; give the password with --password-stdin'));
+  if (!input.isTTY) return Promise.reject(new UserError('there is no terminal to ask for the password on; give it with --password-stdin'));
   writeFd(2, question);
   return new Promise((resolve, reject) => {
     let value = '';

@@ -22,6 +22,8 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
 // Five failed logins a minute per user and per address, then 429 with Retry-After.
 const LOGIN_FAILURES = { max: 5, windowMs: 60_000 };
 
@@ -31,7 +33,15 @@ export async function serveHub(options: ServeOptions): Promise<RunningHub> {
   await options.storage.migrate();
   const tokens = new TokenService(options.storage, { accessTtlMs: options.accessTtlMs, refreshTtlMs: options.refreshTtlMs, now });
   const app = await buildHub({ storage: options.storage, tokens, limiter: new FailureLimiter({ ...LOGIN_FAILURES, now }), now }, { log: options.log, live: options.live });
-  await app.listen({ host: options.host, port: options.port });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await options.storage.close().catch(() => undefined);
+    throw error;
+  }
+  // Expired tokens are deleted hourly: every login and ws token adds rows, none may pile up.
+  const prune = setInterval(() => { void options.storage.pruneTokens(now()).catch(() => undefined); }, PRUNE_EVERY_MS).unref();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -39,6 +49,7 @@ export async function serveHub(options: ServeOptions): Promise<RunningHub> {
   return {
     url: `http://${host}:${port}`,
     close() {
+      clearInterval(prune);
       closing ??= app.close().then(() => options.storage.close());
       return closing;
     },

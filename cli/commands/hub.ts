@@ -15,11 +15,12 @@ export function defineHubCommand(program: Command): void {
     .description('run the hub until Ctrl-C (SIGINT) or SIGTERM')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', port, 8787)
-    .option('--db <file>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db)', nonEmpty('--db'))
+    .option('--db <file|url>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db) or a postgres:// URL', nonEmpty('--db'))
     .addHelpText('after', `
 Examples:
   $ spec-kitty hub serve
   $ spec-kitty hub serve --host 0.0.0.0 --port 9000 --db /srv/spec-kitty/hub.db
+  $ spec-kitty hub serve --db postgres://hub@db.internal/spec_kitty   (several hub processes may share it)
 
 Prints the URL it listens on, then one line per request (never a token or password).
 Add users first: spec-kitty hub user add NAME --team SLUG`)
@@ -32,7 +33,7 @@ Add users first: spec-kitty hub user add NAME --team SLUG`)
     .argument('<name>', 'the user name to log in with')
     .requiredOption('--team <slug>', 'the team the user belongs to, e.g. acme', nonEmpty('--team'))
     .option('--password-stdin', 'read the password from standard input instead of asking')
-    .option('--db <file>', 'the hub database (default $SPEC_KITTY_HOME/hub.db)', nonEmpty('--db'))
+    .option('--db <file|url>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db) or a postgres:// URL', nonEmpty('--db'))
     .addHelpText('after', `
 Examples:
   $ spec-kitty hub user add ada --team acme
@@ -42,13 +43,13 @@ Examples:
     .command('list')
     .description('the hub\'s users and their teams')
     .option('--json', 'print JSON')
-    .option('--db <file>', 'the hub database (default $SPEC_KITTY_HOME/hub.db)', nonEmpty('--db'))
+    .option('--db <file|url>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db) or a postgres:// URL', nonEmpty('--db'))
     .action(async (opts: { json?: boolean; db?: string }) => (await import('./hub/users.js')).listUsersCommand(opts));
   user
     .command('remove')
     .description('remove a user; their tokens stop working at once')
     .argument('<name>', 'the user name')
-    .option('--db <file>', 'the hub database (default $SPEC_KITTY_HOME/hub.db)', nonEmpty('--db'))
+    .option('--db <file|url>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db) or a postgres:// URL', nonEmpty('--db'))
     .action(async (name: string, opts: { db?: string }) => (await import('./hub/users.js')).removeUserCommand(name, opts));
 
   hub
@@ -57,6 +58,6 @@ Examples:
     .command('list')
     .description('the hub\'s teams and how many users each has')
     .option('--json', 'print JSON')
-    .option('--db <file>', 'the hub database (default $SPEC_KITTY_HOME/hub.db)', nonEmpty('--db'))
+    .option('--db <file|url>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db) or a postgres:// URL', nonEmpty('--db'))
     .action(async (opts: { json?: boolean; db?: string }) => (await import('./hub/users.js')).listTeamsCommand(opts));
 }

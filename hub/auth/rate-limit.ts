@@ -74,6 +74,14 @@ export class FailureLimiter {
     this.#entries.delete(key);
   }
 
+  /** Takes back one failure counted ahead (an attempt that turned out fine). */
+  forgive(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    entry.failures -= 1;
+    if (entry.failures <= 0) this.#entries.delete(key);
+  }
+
   #live(key: string, now: number): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry && entry.resetAt <= now) {

@@ -20,6 +20,11 @@ export async function ingestEvents(storage: HubStorage, team: Team, items: unkno
   const accepted: Array<{ index: number; envelope: IngestEnvelope }> = [];
   items.forEach((item, index) => {
     const event_id = idOf(item);
+    const problem = unreadable(item);
+    if (problem) {
+      results.push({ event_id, status: 'rejected', error_message: problem });
+      return;
+    }
     const size = Buffer.byteLength(JSON.stringify(item) ?? '');
     if (size > MAX_EVENT_BYTES) {
       results.push({ event_id, status: 'rejected', error_message: `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} are accepted` });
@@ -44,4 +49,26 @@ export async function ingestEvents(storage: HubStorage, team: Team, items: unkno
     accepted.forEach((a, i) => { results[a.index] = stored[i]; });
   }
   return results as IngestResult[];
+}
+
+// Deeper than any event needs; far below what would exhaust the stack while checking.
+const MAX_DEPTH = 64;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Why an item cannot be stored as it is, or null: nesting too deep to serialize safely, or a
+ * string with a lone surrogate (valid JavaScript, but not text a database stores).
+ */
+function unreadable(item: unknown): string | null {
+  const walk = (value: unknown, depth: number): string | null => {
+    if (typeof value === 'string') return LONE_SURROGATE.test(value) ? 'a string holds a lone surrogate (not valid Unicode text)' : null;
+    if (typeof value !== 'object' || value === null) return null;
+    if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
+    for (const [key, inner] of Object.entries(value)) {
+      const problem = walk(key, depth) ?? walk(inner, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  };
+  return walk(item, 0);
 }

@@ -15,6 +15,8 @@ export interface LiveOptions {
   closeGraceMs?: number;
 }
 
+const MAX_SOCKETS_PER_USER = 16;
+
 export const LIVE_DEFAULTS = { pingIntervalMs: 30_000, maxBufferedBytes: 1024 * 1024, closeGraceMs: 5_000 } as const;
 
 /** Close codes the hub uses (RFC 6455 §7.4.1). */
@@ -28,6 +30,7 @@ export const CLOSE = {
 interface Client {
   socket: WebSocket;
   teamId: number;
+  userId: number;
   /** Answered (pong, or any frame) since the last ping. */
   alive: boolean;
   /** The snapshot went out: pushes go straight to the socket. Until then they wait, in order. */
@@ -81,12 +84,17 @@ export class LiveHub {
    * as a push; clients key by event_id and Lamport clock). False when the hub is closing: the
    * socket has been closed with 1001.
    */
-  add(socket: WebSocket, teamId: number): boolean {
+  add(socket: WebSocket, teamId: number, userId: number): boolean {
     if (this.#closing) {
       socket.close(CLOSE.goingAway, 'the hub is shutting down');
       return false;
     }
-    const client: Client = { socket, teamId, alive: true, ready: false, held: [], heldBytes: 0 };
+    // Tokens are cheap to mint: without a cap, one user could hold the hub's memory in sockets.
+    if ([...this.#clients.values()].filter((c) => c.userId === userId).length >= MAX_SOCKETS_PER_USER) {
+      socket.close(CLOSE.policy, `at most ${MAX_SOCKETS_PER_USER} open sockets per user`);
+      return false;
+    }
+    const client: Client = { socket, teamId, userId, alive: true, ready: false, held: [], heldBytes: 0 };
     this.#clients.set(socket, client);
     let team = this.#teams.get(teamId);
     if (!team) this.#teams.set(teamId, (team = new Set()));
@@ -188,8 +196,21 @@ export class LiveHub {
     this.closeSocket(client.socket, CLOSE.tryAgainLater, 'send buffer full: the client reads too slowly');
   }
 
+  /** A removed user's sockets close at the next sweep: their tokens already fail everywhere else. */
+  async #closeRemovedUsers(): Promise<void> {
+    const users = [...new Set([...this.#clients.values()].map((c) => c.userId))];
+    for (const userId of users) {
+      if (await this.#storage.findUserById(userId).catch(() => true)) continue;
+      for (const client of [...this.#clients.values()].filter((c) => c.userId === userId)) {
+        this.#log(`ws: closed a socket of a removed user (team ${client.teamId})`);
+        this.closeSocket(client.socket, CLOSE.policy, 'the user was removed');
+      }
+    }
+  }
+
   /** Keep-alive: cut sockets that did not answer the last ping, ping the others. */
   #sweep(): void {
+    void this.#closeRemovedUsers();
     for (const client of [...this.#clients.values()]) {
       if (!client.alive) {
         this.#log(`ws: closed a socket of team ${client.teamId} that did not answer a ping`);

@@ -13,22 +13,26 @@ export async function authRoutes(app: FastifyInstance, { storage, tokens, limite
   app.post<{ Body: TokenRequest }>('/api/v1/token/', { schema: { body: TokenRequestSchema } }, async (request: FastifyRequest<{ Body: TokenRequest }>, reply) => {
     const { username, password } = request.body;
     // Failures are counted per user and per address: guessing at one account, or at many from one place.
-    const keys = [`user:${username}`, `addr:${request.ip}`];
-    for (const key of keys) {
+    const userKey = `user:${username}`;
+    const addrKey = `addr:${request.ip}`;
+    for (const key of [userKey, addrKey]) {
       const verdict = limiter.check(key);
       if (!verdict.allowed) {
         void reply.header('Retry-After', String(verdict.retryAfterSeconds));
         throw tooMany(verdict.retryAfterSeconds);
       }
     }
+    // Counted as a failure before the (slow) hash: guesses sent at once cannot all pass the check.
+    limiter.fail(userKey);
+    limiter.fail(addrKey);
     const user = await storage.findUser(username);
     // A missing user costs a hash too, so timing does not tell which names exist.
     const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyNoUser(password);
-    if (!user || !ok) {
-      for (const key of keys) limiter.fail(key);
-      throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
-    }
-    for (const key of keys) limiter.succeed(key);
+    if (!user || !ok) throw new HttpError(401, 'invalid_credentials', 'wrong username or password');
+    // The right password clears its user's count, and takes back only its own attempt from the
+    // address: logging in to one account must not reset guessing at others.
+    limiter.succeed(userKey);
+    limiter.forgive(addrKey);
     return tokens.login(user);
   });
 

@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { MAX_DECOMPRESSED_BYTES_PER_BATCH, WP_LANES, type Lane } from '../../contract/index.js';
+import { MAX_EVENT_BYTES, WP_LANES, type Lane } from '../../contract/index.js';
 import type { WsAckMessage, WsPongMessage } from '../../contract/sync.js';
 import type { HubDeps } from '../deps.js';
 import { HttpError, unauthorized } from '../http/errors.js';
@@ -12,10 +12,12 @@ import type { HubStorage, Team, User } from '../storage/storage.js';
 export const WS_PATH = '/ws/v1/events/';
 
 // A frame larger than this closes the socket (1009) without being read; an event under it but
-// over the per-event limit gets a `rejected` ack, as in a batch.
-const MAX_FRAME_BYTES = MAX_DECOMPRESSED_BYTES_PER_BATCH;
-// Frames waiting for their ack, per socket: past this, the socket is not read until they are done.
-const INBOX_HIGH = 64;
+// over the per-event limit gets a `rejected` ack, as in a batch. One event a frame: twice the
+// per-event limit leaves room for the envelope's own keys.
+const MAX_FRAME_BYTES = 2 * MAX_EVENT_BYTES;
+// Frames waiting for their ack, per socket: past this, the socket is not read until they are
+// done. With the frame cap, at most a few MiB wait per socket.
+const INBOX_HIGH = 16;
 
 /** The user a ws token stood for, from the upgrade's hook to its handler. */
 const upgraded = new WeakMap<object, User>();
@@ -57,7 +59,7 @@ export async function wsRoutes(app: FastifyInstance, deps: HubDeps, options: Liv
         socket.close(CLOSE.policy, 'not authenticated');
         return;
       }
-      session(socket, user.team, live, storage, now, options.log);
+      session(socket, user, live, storage, now, options.log);
     },
   });
   return live;
@@ -80,8 +82,9 @@ function wsTokenOf(request: FastifyRequest): string {
 }
 
 /** One socket: the snapshot first, then its frames in order, one answer each. */
-function session(socket: WebSocket, team: Team, live: LiveHub, storage: HubStorage, now: () => number, log: (line: string) => void): void {
-  if (!live.add(socket, team.id)) return;
+function session(socket: WebSocket, user: User, live: LiveHub, storage: HubStorage, now: () => number, log: (line: string) => void): void {
+  const { team } = user;
+  if (!live.add(socket, team.id, user.id)) return;
   // Listened to at once, so nothing sent right after the upgrade is lost; handled after the snapshot.
   const inbox: Buffer[] = [];
   let started = false;

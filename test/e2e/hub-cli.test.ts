@@ -100,3 +100,22 @@ test('hub commands explain themselves and refuse bad input with exit 2', async (
   t.regex(pg.stderr, /cannot use the hub database .*ECONNREFUSED.*check --db/);
   t.notRegex(pg.stderr, /s3cret|\n\s+at /);
 });
+
+test('without a terminal or --password-stdin, and on a port in use, the hub commands say what to do, with no stack trace', async (t) => {
+  const opts = place();
+  const noTty = await runCli(['hub', 'user', 'add', 'ada', '--team', 'acme'], opts);
+  t.is(noTty.code, 1);
+  t.regex(noTty.stderr, /give it with --password-stdin/);
+  t.notRegex(noTty.stderr, /\n\s+at /);
+  const first = await serve(opts);
+  try {
+    const port = new URL(first.url).port;
+    const second = await runCli(['hub', 'serve', '--port', port], opts);
+    t.is(second.code, 1);
+    t.regex(second.stderr, new RegExp(`127\\.0\\.0\\.1:${port} is in use by another program; pick another --port`));
+    t.notRegex(second.stderr, /\n\s+at /);
+  } finally {
+    first.child.kill('SIGTERM');
+    await first.exited;
+  }
+});

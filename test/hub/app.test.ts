@@ -177,3 +177,30 @@ test('a restart keeps everything: users, events and the board', async (t) => {
   const projects = await second.call('/api/v1/projects/', { token: again.access });
   t.is(projects.body.projects[0].features[0].wps[0].lane, 'doing');
 });
+
+test('an item nested too deep, or with a lone surrogate, is rejected alone; its neighbours go in', async (t) => {
+  const h = await hub();
+  const { access } = await h.login('ada');
+  const deep = `${'['.repeat(100_000)}"bottom"${']'.repeat(100_000)}`;
+  const good = move('WP01', 'planned', 'doing', 1);
+  const raw = `{"events":[${JSON.stringify(good)},${JSON.stringify({ ...move('WP02', 'planned', 'doing', 2), payload: { nested: '__DEEP__' } }).replace('"__DEEP__"', deep)},${JSON.stringify({ ...move('WP03', 'planned', 'doing', 3), event_type: 'X\udc00' })}]}`;
+  const r = await h.call('/api/v1/events/batch/', { token: access, raw, headers: { 'content-type': 'application/json' } });
+  t.is(r.status, 200);
+  t.deepEqual(r.body.results.map((x: { status: string }) => x.status), ['success', 'rejected', 'rejected']);
+  t.regex(r.body.results[1].error_message, /nested deeper than 64 levels/);
+  t.regex(r.body.results[2].error_message, /lone surrogate/);
+});
+
+test('guesses sent at once cannot slip past the login limit, and a good login elsewhere does not reset it', async (t) => {
+  const h = await hub();
+  const guesses = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+    h.call('/api/v1/token/', { body: { username: 'ada', password: `guess ${i}` } })));
+  t.is(guesses.filter((r) => r.status === 401).length, 5);
+  t.is(guesses.filter((r) => r.status === 429).length, 15);
+  // bob's own good login takes back only its own attempt from the address's count.
+  const h2 = await hub();
+  for (let i = 0; i < 4; i++) await h2.call('/api/v1/token/', { body: { username: 'ada', password: `guess ${i}` } });
+  t.is((await h2.call('/api/v1/token/', { body: { username: 'bob', password: PASSWORD } })).status, 200);
+  t.is((await h2.call('/api/v1/token/', { body: { username: 'eve', password: 'guess' } })).status, 401);
+  t.is((await h2.call('/api/v1/token/', { body: { username: 'eve', password: 'guess 2' } })).status, 429, 'the address still has its five failures');
+});

@@ -4,7 +4,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { validateWsServerMessage } from '../../contract/sync.check.js';
-import { addUser, serveHub } from '../../hub/index.js';
+import { addUser, serveHub, type HubStorage } from '../../hub/index.js';
 import type { LiveOptions } from '../../hub/live/fanout.js';
 import { createSqliteStorage } from '../../hub/storage/sqlite/index.js';
 import { tempDir } from '../helpers/cli.js';
@@ -44,6 +44,10 @@ async function fixtureHub(t: ExecutionContext): Promise<Hub> {
 
 /** The fixture's hub, with WebSocket options (a short keep-alive, a small buffer cap). */
 async function liveHub(t: ExecutionContext, live: LiveOptions): Promise<Hub> {
+  return (await liveHubWithStorage(t, live)).hub;
+}
+
+async function liveHubWithStorage(t: ExecutionContext, live: LiveOptions): Promise<{ hub: Hub; storage: HubStorage }> {
   const storage = createSqliteStorage({ file: join(tempDir('sk-hub-ws-'), 'hub.db') });
   await storage.migrate();
   await addUser(storage, 'ada', 'acme', PASSWORD);
@@ -51,7 +55,7 @@ async function liveHub(t: ExecutionContext, live: LiveOptions): Promise<Hub> {
   const log: string[] = [];
   const hub = await serveHub({ storage, host: '127.0.0.1', port: 0, log: (line) => log.push(line), live });
   t.teardown(() => hub.close());
-  return { url: hub.url, log, close: () => hub.close() };
+  return { hub: { url: hub.url, log, close: () => hub.close() }, storage };
 }
 
 async function post(url: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
@@ -381,4 +385,27 @@ test('closing the hub closes every socket with 1001, going away', async (t) => {
     t.is(closed.code, 1001);
     t.regex(closed.reason, /shutting down/);
   }
+});
+
+test.serial('a removed user\'s open socket is closed at the next keep-alive sweep (1008)', async (t) => {
+  const { hub, storage } = await liveHubWithStorage(t, { pingIntervalMs: 200 });
+  const client = await open(t, hub, await wsToken(hub, 'ada'));
+  t.is((await client.next()).type, 'snapshot');
+  const closed = new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)));
+  await storage.removeUser('ada');
+  t.is(await closed, 1008);
+  t.true(hub.log.some((l) => l.includes('closed a socket of a removed user')));
+});
+
+test('one user holds at most 16 sockets; the next is closed with 1008', async (t) => {
+  const hub = await fixtureHub(t);
+  const clients: Client[] = [];
+  for (let i = 0; i < 16; i++) {
+    const c = await open(t, hub, await wsToken(hub, 'ada'));
+    t.is((await c.next()).type, 'snapshot');
+    clients.push(c);
+  }
+  const extra = await open(t, hub, await wsToken(hub, 'ada'));
+  const code = await new Promise<number>((resolve) => extra.ws.once('close', (c) => resolve(c)));
+  t.is(code, 1008);
 });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../../../core/errors.js';
+import { redactUrl } from '../../../lib/redact-url.js';
 import type { HubStorage } from '../../../hub/index.js';
 import { specKittyHome } from '../../home.js';
 import { sqliteAddon } from '../../launcher/sqlite-addon.js';
@@ -21,5 +22,5 @@ export async function openStorage(db: string | undefined): Promise<{ storage: Hu
     if ((error as Error).name === 'HubStorageError') throw new UserError(`${(error as Error).message}; check --db and that the database is up`);
     throw error;
   }
-  return { storage, where: where.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@'), hub };
+  return { storage, where: /^postgres(ql)?:\/\//i.test(where) ? redactUrl(where, 'the PostgreSQL database') : where, hub };
 }

@@ -1,10 +1,19 @@
+import { UserError } from '../../../core/errors.js';
 import { print } from '../../output.js';
 import { openStorage } from './open-storage.js';
 
 /** `spec-kitty hub serve`: runs until SIGINT or SIGTERM, then closes cleanly (requests in flight finish). */
 export async function serve(opts: { host: string; port: number; db?: string }): Promise<void> {
   const { storage, where, hub } = await openStorage(opts.db);
-  const running = await hub.serveHub({ storage, host: opts.host, port: opts.port, log: (line) => print(line) });
+  let running;
+  try {
+    running = await hub.serveHub({ storage, host: opts.host, port: opts.port, log: (line) => print(line) });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UserError(`${opts.host}:${opts.port} is in use by another program; pick another --port (0: any free one)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new UserError(`cannot listen on ${opts.host}:${opts.port} (${code}); check --host and --port`);
+    throw error;
+  }
   print(`spec-kitty hub listening on ${running.url} (database ${where})`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { redactUrl } from '../../../lib/redact-url.js';
 import postgres from 'postgres';
 import type { IngestEnvelope } from '../../../contract/index.js';
 import {
@@ -84,14 +85,7 @@ const isUnique = (error: unknown) => codeOf(error) === '23505';
 const isRetryable = (error: unknown) => codeOf(error) === '40001' || codeOf(error) === '40P01';
 
 /** The URL without its password, for messages. */
-function describe(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
-  } catch {
-    return 'the PostgreSQL database';
-  }
-}
+const describe = (url: string): string => redactUrl(url, 'the PostgreSQL database');
 
 interface UserRow {
   id: number;
