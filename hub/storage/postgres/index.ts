@@ -285,6 +285,9 @@ class PostgresHubStorage implements HubStorage {
   private readonly listeners = new Set<(teamId: number, events: StoredEvent[]) => void>();
   /** Notifications are handled one after the other, in the order they came. */
   private delivery: Promise<void> = Promise.resolve();
+  /** The highest seq told to subscribers, and whether the LISTEN was ever in place (a later one is a reconnect). */
+  private highestTold = 0;
+  private listenedOnce = false;
   /** This instance's id in notification origins. */
   private readonly instance = randomBytes(8).toString('hex');
   private ingests = 0;
@@ -377,7 +380,7 @@ class PostgresHubStorage implements HubStorage {
   private listen(): Promise<boolean> {
     if (this.listening === null) {
       this.listening = this.sql
-        .listen(EVENTS_CHANNEL, (payload) => this.onNotify(payload))
+        .listen(EVENTS_CHANNEL, (payload) => this.onNotify(payload), () => this.onListen())
         .then((meta) => {
           this.unlisten = meta.unlisten;
           return true;
@@ -388,6 +391,42 @@ class PostgresHubStorage implements HubStorage {
         });
     }
     return this.listening;
+  }
+
+  /**
+   * Called each time the LISTEN is in place. After a reconnect, notifications sent meanwhile were
+   * missed: what was stored since the last event told is told now (best effort: a transaction that
+   * took a lower seq but committed late, inside the gap, is not seen).
+   */
+  private onListen(): void {
+    if (!this.listenedOnce) {
+      this.listenedOnce = true;
+      return;
+    }
+    this.delivery = this.delivery.then(() => this.catchUp()).catch(() => undefined);
+  }
+
+  private async catchUp(): Promise<void> {
+    if (this.closed || this.listeners.size === 0 || this.highestTold === 0) return;
+    const rows = await this.sql<Array<EventRow & { team_id: number }>>`
+      SELECT team_id, seq, envelope, received_at FROM events WHERE seq > ${this.highestTold} ORDER BY seq LIMIT 10000`;
+    const byTeam = new Map<number, StoredEvent[]>();
+    for (const row of rows) {
+      const list = byTeam.get(row.team_id) ?? [];
+      list.push({ seq: row.seq, envelope: JSON.parse(row.envelope) as IngestEnvelope, receivedAt: row.received_at });
+      byTeam.set(row.team_id, list);
+    }
+    for (const [teamId, events] of byTeam) this.tell(teamId, events);
+  }
+
+  /** Tells every subscriber; one subscriber's failure is not the others' nor the ingest's. */
+  private tell(teamId: number, events: StoredEvent[]): void {
+    for (const event of events) this.highestTold = Math.max(this.highestTold, Number(event.seq));
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(teamId, [...events]);
+      } catch { /* see above */ }
+    }
   }
 
   private onNotify(payload: string): void {
@@ -420,13 +459,7 @@ class PostgresHubStorage implements HubStorage {
         events = rows.map((row) => ({ seq: row.seq, envelope: JSON.parse(row.envelope) as IngestEnvelope, receivedAt: row.received_at }));
       }
       if (events.length === 0 || this.closed) return;
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(notice.t, [...events]);
-        } catch {
-          // one subscriber's failure is not the others' nor the ingest's
-        }
-      }
+      this.tell(notice.t, events);
     } finally {
       if (notice.e && own) own.done();
     }

@@ -160,6 +160,24 @@ if (!ADMIN_URL) {
     t.is((await b.projects(team.id))[0].event_count, 1000);
   });
 
+  test('postgres: after the listener reconnects, events stored during the gap still reach the subscribers', async (t) => {
+    const url = await newDatabaseUrl();
+    const [a, b] = await Promise.all([hub(url), hub(url)]);
+    const team = await a.ensureTeam('acme');
+    const heard: string[] = [];
+    b.subscribe((_team, events) => heard.push(...events.map((e) => e.envelope.event_id)));
+    const before = moved('WP01', 'doing', 1, '111111111111');
+    await a.ingest(team.id, [before], T0);
+    await eventually(() => heard.includes(before.event_id), 'the first event');
+    // Cut every LISTEN session: postgres.js reconnects them, but what is notified meanwhile is lost.
+    const name = new URL(url).pathname.slice(1);
+    await admin.unsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND query ILIKE 'listen%'`);
+    const during = moved('WP02', 'doing', 2, '111111111111');
+    await a.ingest(team.id, [during], T0 + 1);
+    await eventually(() => heard.includes(during.event_id), 'the event stored during the gap', 20_000);
+    t.is(heard.filter((id) => id === before.event_id).length, 1, 'nothing told twice');
+  });
+
   test('postgres: concurrent ingests of one WP\'s events through two hub processes converge to the serial board', async (t) => {
     const url = await newDatabaseUrl();
     const [a, b] = await Promise.all([hub(url), hub(url)]);
