@@ -1,6 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { nonEmpty } from './arguments.js';
 
+const positive = (what: string) => (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${what} must be a whole number ≥ 1.`);
+  return Number(value);
+};
+
 const port = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('--port must be a whole number from 0 to 65535 (0: any free port).');
   return Number(value);
@@ -15,6 +20,8 @@ export function defineHubCommand(program: Command): void {
     .description('run the hub until Ctrl-C (SIGINT) or SIGTERM')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', port, 8787)
+    .option('--access-minutes <n>', 'how long an access token lives', positive('--access-minutes'), 15)
+    .option('--refresh-days <n>', 'how long a refresh token lives (each refresh starts it anew)', positive('--refresh-days'), 7)
     .option('--db <file|url>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db) or a postgres:// URL', nonEmpty('--db'))
     .addHelpText('after', `
 Examples:
@@ -24,7 +31,8 @@ Examples:
 
 Prints the URL it listens on, then one line per request (never a token or password).
 Add users first: spec-kitty hub user add NAME --team SLUG`)
-    .action(async (opts: { host: string; port: number; db?: string }) => (await import('./hub/serve.js')).serve(opts));
+    .action(async (opts: { host: string; port: number; db?: string; accessMinutes: number; refreshDays: number }) =>
+      (await import('./hub/serve.js')).serve(opts));
 
   const user = hub.command('user').description('hub accounts: each user belongs to one team');
   user

@@ -94,6 +94,7 @@ test('hub commands explain themselves and refuse bad input with exit 2', async (
   const help = await runCli(['hub', 'serve', '--help'], opts);
   t.regex(help.stdout, /Examples:/);
   t.is((await runCli(['hub', 'serve', '--port', 'x'], opts)).code, 2);
+  t.is((await runCli(['hub', 'serve', '--access-minutes', '0'], opts)).code, 2);
   t.is((await runCli(['hub', 'user', 'add', 'ada'], opts)).code, 2, 'no --team');
   const pg = await runCli(['hub', 'serve', '--db', 'postgres://ada:s3cret@127.0.0.1:1/x'], opts);
   t.is(pg.code, 1);
@@ -117,5 +118,25 @@ test('without a terminal or --password-stdin, and on a port in use, the hub comm
   } finally {
     first.child.kill('SIGTERM');
     await first.exited;
+  }
+});
+
+test('hub serve takes the token lifetimes it is given', async (t) => {
+  const opts = place();
+  await runCli(['hub', 'user', 'add', 'ada', '--team', 'acme', '--password-stdin'], { ...opts, input: PASSWORD });
+  const child = spawnCli(['hub', 'serve', '--port', '0', '--access-minutes', '5', '--refresh-days', '2'], opts);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    let out = '';
+    const url = await new Promise<string>((resolve) => child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    }));
+    const login = await fetch(`${url}/api/v1/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: PASSWORD }) });
+    t.like(await login.json(), { access_lifetime: 300, refresh_lifetime: 172800 });
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
   }
 });
