@@ -84,6 +84,8 @@ function wsTokenOf(request: FastifyRequest): string {
 /** One socket: the snapshot first, then its frames in order, one answer each. */
 function session(socket: WebSocket, user: User, live: LiveHub, storage: HubStorage, now: () => number, log: (line: string) => void): void {
   const { team } = user;
+  // The request log's line for an upgrade (fastify logs no response for it); never the token.
+  log(`GET ${WS_PATH} 101 (team ${team.slug})`);
   if (!live.add(socket, team.id, user.id)) return;
   // Listened to at once, so nothing sent right after the upgrade is lost; handled after the snapshot.
   const inbox: Buffer[] = [];

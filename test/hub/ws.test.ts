@@ -409,3 +409,12 @@ test('one user holds at most 16 sockets; the next is closed with 1008', async (t
   const code = await new Promise<number>((resolve) => extra.ws.once('close', (c) => resolve(c)));
   t.is(code, 1008);
 });
+
+test('an upgrade gets its line in the request log, without its token', async (t) => {
+  const hub = await fixtureHub(t);
+  const token = await wsToken(hub, 'ada');
+  const client = await open(t, hub, token, 'query');
+  t.is((await client.next()).type, 'snapshot');
+  t.true(hub.log.some((l) => l === 'GET /ws/v1/events/ 101 (team acme)'), hub.log.join('\n'));
+  t.false(hub.log.join('\n').includes(token));
+});
