@@ -17,7 +17,7 @@ const idOf = (value: unknown): string => {
  */
 export async function ingestEvents(storage: HubStorage, team: Team, items: unknown[], now: number): Promise<IngestResult[]> {
   const results: Array<IngestResult | null> = [];
-  const accepted: Array<{ index: number; envelope: IngestEnvelope }> = [];
+  const accepted: Array<{ index: number; envelope: IngestEnvelope; json: string }> = [];
   items.forEach((item, index) => {
     const event_id = idOf(item);
     const problem = unreadable(item);
@@ -25,7 +25,8 @@ export async function ingestEvents(storage: HubStorage, team: Team, items: unkno
       results.push({ event_id, status: 'rejected', error_message: problem });
       return;
     }
-    const size = Buffer.byteLength(JSON.stringify(item) ?? '');
+    let json = JSON.stringify(item) ?? '';
+    const size = Buffer.byteLength(json);
     if (size > MAX_EVENT_BYTES) {
       results.push({ event_id, status: 'rejected', error_message: `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} are accepted` });
       return;
@@ -42,10 +43,12 @@ export async function ingestEvents(storage: HubStorage, team: Team, items: unkno
     }
     results.push(null);
     // Queued while logged out: it is this team's now, and says so wherever it is read or pushed.
-    accepted.push({ index, envelope: envelope.team_slug === LOCAL_TEAM ? { ...envelope, team_slug: team.slug } : envelope });
+    const stamped = envelope.team_slug === LOCAL_TEAM ? { ...envelope, team_slug: team.slug } : envelope;
+    if (stamped !== envelope) json = JSON.stringify(stamped);
+    accepted.push({ index, envelope: stamped, json });
   });
   if (accepted.length > 0) {
-    const stored = await storage.ingest(team.id, accepted.map((a) => a.envelope), now);
+    const stored = await storage.ingest(team.id, accepted.map((a) => a.envelope), now, accepted.map((a) => a.json));
     accepted.forEach((a, i) => { results[a.index] = stored[i]; });
   }
   return results as IngestResult[];

@@ -111,8 +111,10 @@ export interface HubStorage {
    * Stores each event once per (team, event_id) and applies it to the team's board, in one
    * transaction per call; a resent event answers 'duplicate'. Envelopes must be valid already
    * (the hub validates them with the contract first); this only stores and materializes.
+   * `jsons`, when given, are the envelopes already serialized (the hub has them from its size
+   * check): a storage may store those instead of serializing again.
    */
-  ingest(teamId: number, envelopes: IngestEnvelope[], now: number): Promise<IngestResult[]>;
+  ingest(teamId: number, envelopes: IngestEnvelope[], now: number, jsons?: string[]): Promise<IngestResult[]>;
   projects(teamId: number): Promise<BoardProject[]>;
   /** Newest first; `before` is a seq from an earlier page. Empty for another team's project. */
   events(teamId: number, projectUuid: string, options: { limit: number; before?: number }): Promise<StoredEvent[]>;

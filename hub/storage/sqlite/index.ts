@@ -366,7 +366,7 @@ class SqliteHubStorage implements HubStorage {
 
   // Events and the board
 
-  ingest(teamId: number, envelopes: IngestEnvelope[], now: number): Promise<IngestResult[]> {
+  ingest(teamId: number, envelopes: IngestEnvelope[], now: number, jsons?: string[]): Promise<IngestResult[]> {
     const stored: StoredEvent[] = [];
     const results = this.run(() => {
       const s = this.s;
@@ -374,7 +374,7 @@ class SqliteHubStorage implements HubStorage {
         stored.length = 0;
         const board = new BoardCache(s, teamId);
         const results: IngestResult[] = [];
-        for (const envelope of envelopes) {
+        for (const [index, envelope] of envelopes.entries()) {
           const eventId = typeof envelope?.event_id === 'string' ? envelope.event_id : String(envelope?.event_id ?? '');
           try {
             // The board change is worked out first (pure), so an event that cannot be applied
@@ -389,7 +389,7 @@ class SqliteHubStorage implements HubStorage {
               envelope.lamport_clock,
               envelope.node_id,
               normalizeTimestamp(envelope.timestamp),
-              JSON.stringify(envelope),
+              jsons?.[index] ?? JSON.stringify(envelope),
               now,
             );
             if (inserted.changes === 0) {
@@ -505,23 +505,36 @@ class BoardCache {
     }
   }
 
+  /**
+   * A project's board, loaded whole the first time a batch touches it: one query for its features
+   * and one for its WPs, not one per row (a batch may touch hundreds).
+   */
   private project(target: EventTarget) {
     let entry = this.projects.get(target.project_uuid);
     if (!entry) {
       const row = this.s.project.get(this.teamId, target.project_uuid) as ProjectRow | undefined;
       entry = { state: row ? projectState(row) : null, dirty: false };
       this.projects.set(target.project_uuid, entry);
+      if (row) {
+        for (const f of this.s.projectFeatures.all(this.teamId, target.project_uuid) as FeatureRow[]) {
+          this.features.set(`${target.project_uuid}\0${f.feature_slug}`, { project: target.project_uuid, state: featureState(f), dirty: false });
+        }
+        for (const w of this.s.projectWps.all(this.teamId, target.project_uuid) as WpRow[]) {
+          this.wps.set(`${target.project_uuid}\0${w.feature_slug}\0${w.wp_id}`, { project: target.project_uuid, state: wpState(w), dirty: false });
+        }
+      }
     }
     return entry;
   }
 
   private feature(target: EventTarget) {
     if (target.feature_slug === null) return null;
+    this.project(target);
     const key = `${target.project_uuid}\0${target.feature_slug}`;
     let entry = this.features.get(key);
     if (!entry) {
-      const row = this.s.feature.get(this.teamId, target.project_uuid, target.feature_slug) as FeatureRow | undefined;
-      entry = { project: target.project_uuid, state: row ? featureState(row) : null, dirty: false };
+      // Not loaded with its project: it does not exist yet.
+      entry = { project: target.project_uuid, state: null, dirty: false };
       this.features.set(key, entry);
     }
     return entry;
@@ -529,11 +542,11 @@ class BoardCache {
 
   private wp(target: EventTarget) {
     if (target.feature_slug === null || target.wp_id === null) return null;
+    this.project(target);
     const key = `${target.project_uuid}\0${target.feature_slug}\0${target.wp_id}`;
     let entry = this.wps.get(key);
     if (!entry) {
-      const row = this.s.wp.get(this.teamId, target.project_uuid, target.feature_slug, target.wp_id) as WpRow | undefined;
-      entry = { project: target.project_uuid, state: row ? wpState(row) : null, dirty: false };
+      entry = { project: target.project_uuid, state: null, dirty: false };
       this.wps.set(key, entry);
     }
     return entry;
@@ -587,11 +600,11 @@ function prepare(db: Database.Database) {
     ),
 
     project: db.prepare('SELECT * FROM projects WHERE team_id = ? AND project_uuid = ?'),
-    feature: db.prepare('SELECT * FROM features WHERE team_id = ? AND project_uuid = ? AND feature_slug = ?'),
-    wp: db.prepare('SELECT * FROM wps WHERE team_id = ? AND project_uuid = ? AND feature_slug = ? AND wp_id = ?'),
     teamProjects: db.prepare('SELECT * FROM projects WHERE team_id = ?'),
     teamFeatures: db.prepare('SELECT * FROM features WHERE team_id = ?'),
     teamWps: db.prepare('SELECT * FROM wps WHERE team_id = ?'),
+    projectFeatures: db.prepare('SELECT * FROM features WHERE team_id = ? AND project_uuid = ?'),
+    projectWps: db.prepare('SELECT * FROM wps WHERE team_id = ? AND project_uuid = ?'),
     upsertProject: db.prepare(
       `INSERT INTO projects (team_id, project_uuid, project_slug, slug_lamport, slug_node, slug_event, event_count, last_event_at, node_ids)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
