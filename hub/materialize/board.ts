@@ -5,8 +5,7 @@ import type { BoardFeature, BoardProject, BoardWp } from '../storage/storage.js'
 // touches (eventTarget), applies the event (applyEvent) and writes back what changed. Every
 // field is last-writer-wins by the event's stamp (Lamport clock, then node id, then event id)
 // or commutative (counts, maxima, sets), so replaying the same events in any order gives the
-// same board, and a late older event never moves anything back. SQLite uses them now,
-// PostgreSQL later.
+// same board, and a late older event never moves anything back. Both storages use them.
 
 /** The causal order of events: Lamport clock, then node id; the event id only breaks exact ties. */
 export interface Stamp {

@@ -1,6 +1,6 @@
 import type { IngestEnvelope } from '../../contract/index.js';
 
-// The hub's storage, one interface with two implementations (SQLite now, PostgreSQL next) that
+// The hub's storage, one interface with two implementations (SQLite, PostgreSQL) that
 // pass one behaviour suite (test/hub/storage/). Every read and write is scoped to a team id.
 // Times are epoch milliseconds; secrets are only ever stored hashed (the hub hashes them).
 

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
-const FOLDERS = ['contract', 'lib', 'core', 'services'];
+const FOLDERS = ['contract', 'lib', 'core', 'services', 'hub'];
 
 const modules = () => FOLDERS.flatMap((folder) => readdirSync(join(REPO_ROOT, folder), { withFileTypes: true, recursive: true })
   .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
@@ -23,7 +23,7 @@ const SNAPSHOT = `() => JSON.stringify({
   cwd: process.cwd(),
 })`;
 
-test('importing any module of contract/, lib/, core/ or services/ changes no process global', (t) => {
+test('importing any module of contract/, lib/, core/, services/ or hub/ changes no process global', (t) => {
   const files = modules();
   t.true(files.length > 40, 'every module is imported');
   const home = join(tempDir(), 'home');
