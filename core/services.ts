@@ -1,4 +1,4 @@
-import type { Envelope } from '../contract/index.js';
+import type { BadRequestBody, Envelope, EventResult, SyncLimits, TokenResponse, WsTokenResponse } from '../contract/index.js';
 import type { Deadlines } from './deadlines.js';
 import type { EmitIntent } from './emit-context.js';
 
@@ -170,4 +170,49 @@ export interface RuntimeOptions {
   verbose: boolean;
   /** How long each phase's taps may take (DEFAULT_DEADLINES unless given; tests shorten them). */
   deadlines?: Partial<Deadlines>;
+}
+
+/**
+ * How a call to the hub failed. `network`: refused, DNS, reset; `timeout`: no connection or no
+ * complete answer in time; then by status: 401, 403, 413, another 4xx, 429, 5xx; `protocol`: an
+ * answer that breaks the contract (a 200 with a malformed body, an unexpected status).
+ */
+export type HubErrorKind =
+  | 'network' | 'timeout' | 'unauthorized' | 'forbidden' | 'too_large' | 'bad_request' | 'rate_limited' | 'server' | 'protocol';
+
+/** What a HubClient throws (an Error named "HubError"); its message never holds a token or password. */
+export interface HubFailure {
+  readonly kind: HubErrorKind;
+  /** The HTTP status, or null when no answer came (network, timeout). */
+  readonly status: number | null;
+  /** The hub's error code (`{"error": …}`), when it gave one. */
+  readonly code?: string;
+  /** rate_limited: from Retry-After. */
+  readonly retryAfterSeconds?: number;
+  /** too_large: the hub's limits. */
+  readonly limits?: SyncLimits;
+  /** bad_request: the events the hub named as the cause. */
+  readonly details?: NonNullable<BadRequestBody['details']>;
+}
+
+/** The ingest limits the hub reports on its health route. */
+export type HubLimits = Pick<SyncLimits, 'max_events_per_batch' | 'max_decompressed_bytes_per_batch'>;
+
+/**
+ * The hub's HTTP API (DESIGN §6). `server` is the hub's base URL. One request per call, never
+ * retried; each bounded by a connect and a total timeout. Failures are HubFailure errors.
+ */
+export interface HubClient {
+  /** Logs in: the token pair and the team slug. */
+  token(server: string, username: string, password: string): Promise<TokenResponse>;
+  /** Exchanges a refresh token for a rotated pair. */
+  refresh(server: string, refreshToken: string): Promise<TokenResponse>;
+  /** Revokes the access token (and the refresh token, when given). */
+  logout(server: string, access: string, refresh?: string): Promise<void>;
+  /** A short-lived token for the WebSocket. */
+  wsToken(server: string, access: string): Promise<WsTokenResponse>;
+  /** Posts one batch (gzip unless `gzip: false`): one result per envelope, in order. */
+  sendBatch(server: string, access: string, envelopes: readonly Envelope[], options?: { gzip?: boolean }): Promise<EventResult[]>;
+  /** The hub's ingest limits. */
+  health(server: string): Promise<HubLimits>;
 }

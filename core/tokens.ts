@@ -2,7 +2,7 @@ import type { ServiceIdentifier } from 'inversify';
 import type { Logger } from '../lib/logger.js';
 import type { EventBus } from './bus.js';
 import type {
-  AuthClient, Closable, IdentityService, MachineClock, PersistQueue, ReadQueue, RuntimeOptions, SyncQueue,
+  AuthClient, Closable, HubClient, IdentityService, MachineClock, PersistQueue, ReadQueue, RuntimeOptions, SyncQueue,
 } from './services.js';
 import type { UserDatabase } from './user-database.js';
 
@@ -15,6 +15,8 @@ export const TOKENS = {
   Clock: token<MachineClock>('Clock'),
   Identity: token<IdentityService>('Identity'),
   Auth: token<AuthClient>('Auth'),
+  /** The hub's HTTP API. */
+  HubClient: token<HubClient>('HubClient'),
   /** One queue, seen through the interface of each consumer. */
   PersistQueue: token<PersistQueue>('PersistQueue'),
   ReadQueue: token<ReadQueue>('ReadQueue'),
