@@ -5,6 +5,7 @@ import { TOKENS } from '../core/tokens.js';
 import type { EventDraft } from '../contract/index.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import type { Emitter } from './composition-root.js';
+import { crashAt, withCrashPoints } from './crash-points.js';
 import { BUILTIN_PLUGINS } from './builtins.js';
 import { importModule } from './launcher/import-module.js';
 import { sqliteAddon } from './launcher/sqlite-addon.js';
@@ -73,30 +74,6 @@ export async function settle(lock: string): Promise<void> {
     // Settling comes just before an emit: a queue that cannot settle cannot take the event either.
     throw new PersistError(`event not queued: ${messageOf(error)}`, null, { cause: error });
   }
-}
-
-/**
- * Where the crash tests kill the process (`SPEC_KITTY_CRASH_AT=point[:n]`, the n-th time the
- * command passes it, 1 by default): between an event's persist and its change, between the
- * change and the commit, or after the commit.
- */
-type CrashPoint = 'before-change' | 'after-change' | 'after-commit';
-let crashPasses = 0;
-
-function crashAt(point: CrashPoint): void {
-  const [at, nth = '1'] = (process.env.SPEC_KITTY_CRASH_AT ?? '').split(':');
-  if (at === point && ++crashPasses === Number(nth)) process.kill(process.pid, 'SIGKILL');
-}
-
-function withCrashPoints(change: EmitChange): EmitChange {
-  return {
-    intent: change.intent,
-    async apply() {
-      crashAt('before-change');
-      await change.apply();
-      crashAt('after-change');
-    },
-  };
 }
 
 /** Emits one event (with the change it stands for, if any); drops are shown with --verbose. */
