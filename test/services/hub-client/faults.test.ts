@@ -1,11 +1,11 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { gunzipSync } from 'node:zlib';
 import { FetchHubClient } from '../../../services/hub-client/fetch-hub-client.js';
 import { HubError, isHubError } from '../../../services/hub-client/hub-error.js';
 import { envelope } from '../../helpers/envelope.js';
 import { blackHole, httpServer, refusedUrl, reply, type Seen } from './fault-server.js';
 
-const client = (t: Parameters<Parameters<typeof test>[1]>[0], options?: ConstructorParameters<typeof FetchHubClient>[0]) => {
+const client = (t: ExecutionContext, options?: ConstructorParameters<typeof FetchHubClient>[0]) => {
   const c = new FetchHubClient(options);
   t.teardown(() => c.close());
   return c;
