@@ -2,10 +2,11 @@ import type { FailureLimiter } from './auth/rate-limit.js';
 import type { TokenService } from './auth/tokens.js';
 import type { HubStorage } from './storage/storage.js';
 
-/** What the hub's routes are built on: one storage, one token service, one login limiter. */
+/** What the hub's routes are built on: one storage, one token service, the login limiters. */
 export interface HubDeps {
   storage: HubStorage;
   tokens: TokenService;
-  limiter: FailureLimiter;
+  /** Failed logins per user name, and per client address (looser: many users may share one). */
+  limiters: { user: FailureLimiter; address: FailureLimiter };
   now(): number;
 }

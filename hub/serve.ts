@@ -24,15 +24,18 @@ export interface RunningHub {
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
-// Five failed logins a minute per user and per address, then 429 with Retry-After.
-const LOGIN_FAILURES = { max: 5, windowMs: 60_000 };
+// Five failed logins a minute per user, then 429 with Retry-After; an address (an office behind
+// one NAT, a CI fleet) gets more room, since logins in flight count until they succeed.
+const LOGIN_FAILURES_PER_USER = { max: 5, windowMs: 60_000 };
+const LOGIN_FAILURES_PER_ADDRESS = { max: 30, windowMs: 60_000 };
 
 /** Starts the hub on `host:port` (0: any free port) and says where. */
 export async function serveHub(options: ServeOptions): Promise<RunningHub> {
   const now = () => Date.now();
   await options.storage.migrate();
   const tokens = new TokenService(options.storage, { accessTtlMs: options.accessTtlMs, refreshTtlMs: options.refreshTtlMs, now });
-  const app = await buildHub({ storage: options.storage, tokens, limiter: new FailureLimiter({ ...LOGIN_FAILURES, now }), now }, { log: options.log, live: options.live });
+  const limiters = { user: new FailureLimiter({ ...LOGIN_FAILURES_PER_USER, now }), address: new FailureLimiter({ ...LOGIN_FAILURES_PER_ADDRESS, now }) };
+  const app = await buildHub({ storage: options.storage, tokens, limiters, now }, { log: options.log, live: options.live });
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
@@ -40,8 +43,10 @@ export async function serveHub(options: ServeOptions): Promise<RunningHub> {
     await options.storage.close().catch(() => undefined);
     throw error;
   }
-  // Expired tokens are deleted hourly: every login and ws token adds rows, none may pile up.
-  const prune = setInterval(() => { void options.storage.pruneTokens(now()).catch(() => undefined); }, PRUNE_EVERY_MS).unref();
+  // Expired tokens are deleted at start and hourly: every login and ws token adds rows, none may pile up.
+  const pruneTokens = () => { void options.storage.pruneTokens(now()).catch(() => undefined); };
+  pruneTokens();
+  const prune = setInterval(pruneTokens, PRUNE_EVERY_MS).unref();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { nonEmpty } from './arguments.js';
 
-const positive = (what: string) => (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${what} must be a whole number ≥ 1.`);
+const between = (what: string, max: number) => (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new InvalidArgumentError(`${what} must be a whole number from 1 to ${max}.`);
   return Number(value);
 };
 
@@ -20,8 +20,8 @@ export function defineHubCommand(program: Command): void {
     .description('run the hub until Ctrl-C (SIGINT) or SIGTERM')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', port, 8787)
-    .option('--access-minutes <n>', 'how long an access token lives', positive('--access-minutes'), 15)
-    .option('--refresh-days <n>', 'how long a refresh token lives (each refresh starts it anew)', positive('--refresh-days'), 7)
+    .option('--access-minutes <n>', 'how long an access token lives (at most a day)', between('--access-minutes', 1440), 15)
+    .option('--refresh-days <n>', 'how long a refresh token lives, each refresh starting it anew (at most a year)', between('--refresh-days', 365), 7)
     .option('--db <file|url>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db) or a postgres:// URL', nonEmpty('--db'))
     .addHelpText('after', `
 Examples:

@@ -89,6 +89,8 @@ const isRetryable = (error: unknown) => codeOf(error) === '40001' || codeOf(erro
 /** The URL without its password, for messages. */
 const describe = (url: string): string => redactUrl(url, 'the PostgreSQL database');
 
+const CATCH_UP_PAGE = 1000;
+
 /** A JSON document passed as one text parameter (read back with json_to_recordset and friends). */
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -291,22 +293,31 @@ class PostgresHubStorage implements HubStorage {
   private onListen(): void {
     if (!this.listenedOnce) {
       this.listenedOnce = true;
+      // Where catching up would start: what is stored now was before this instance listened.
+      this.delivery = this.delivery.then(async () => {
+        const [row] = await this.sql<Array<{ seq: number | null }>>`SELECT max(seq) AS seq FROM events`;
+        this.highestTold = Math.max(this.highestTold, Number(row?.seq ?? 0));
+      }).catch(() => undefined);
       return;
     }
     this.delivery = this.delivery.then(() => this.catchUp()).catch(() => undefined);
   }
 
+  /** Tells what was stored after the last event told, page by page, however long the gap. */
   private async catchUp(): Promise<void> {
-    if (this.closed || this.listeners.size === 0 || this.highestTold === 0) return;
-    const rows = await this.sql<Array<EventRow & { team_id: number }>>`
-      SELECT team_id, seq, envelope, received_at FROM events WHERE seq > ${this.highestTold} ORDER BY seq LIMIT 10000`;
-    const byTeam = new Map<number, StoredEvent[]>();
-    for (const row of rows) {
-      const list = byTeam.get(row.team_id) ?? [];
-      list.push({ seq: row.seq, envelope: JSON.parse(row.envelope) as IngestEnvelope, receivedAt: row.received_at });
-      byTeam.set(row.team_id, list);
+    for (;;) {
+      if (this.closed || this.listeners.size === 0) return;
+      const rows = await this.sql<Array<EventRow & { team_id: number }>>`
+        SELECT team_id, seq, envelope, received_at FROM events WHERE seq > ${this.highestTold} ORDER BY seq LIMIT ${CATCH_UP_PAGE}`;
+      const byTeam = new Map<number, StoredEvent[]>();
+      for (const row of rows) {
+        const list = byTeam.get(row.team_id) ?? [];
+        list.push({ seq: row.seq, envelope: JSON.parse(row.envelope) as IngestEnvelope, receivedAt: row.received_at });
+        byTeam.set(row.team_id, list);
+      }
+      for (const [teamId, events] of byTeam) this.tell(teamId, events);
+      if (rows.length < CATCH_UP_PAGE) return;
     }
-    for (const [teamId, events] of byTeam) this.tell(teamId, events);
   }
 
   /** Tells every subscriber; one subscriber's failure is not the others' nor the ingest's. */

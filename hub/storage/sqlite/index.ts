@@ -275,6 +275,7 @@ class SqliteHubStorage implements HubStorage {
   // Events and the board
 
   ingest(teamId: number, envelopes: IngestEnvelope[], now: number, jsons?: string[]): Promise<IngestResult[]> {
+    if (jsons && jsons.length !== envelopes.length) throw new Error('ingest: jsons must match envelopes one for one');
     const stored: StoredEvent[] = [];
     const results = this.run(() => {
       const s = this.s;
@@ -406,36 +407,25 @@ class BoardCache {
     }
   }
 
-  /**
-   * A project's board, loaded whole the first time a batch touches it: one query for its features
-   * and one for its WPs, not one per row (a batch may touch hundreds).
-   */
   private project(target: EventTarget) {
     let entry = this.projects.get(target.project_uuid);
     if (!entry) {
       const row = this.s.project.get(this.teamId, target.project_uuid) as ProjectRow | undefined;
       entry = { state: row ? projectState(row) : null, dirty: false };
       this.projects.set(target.project_uuid, entry);
-      if (row) {
-        for (const f of this.s.projectFeatures.all(this.teamId, target.project_uuid) as FeatureRow[]) {
-          this.features.set(`${target.project_uuid}\0${f.feature_slug}`, { project: target.project_uuid, state: featureState(f), dirty: false });
-        }
-        for (const w of this.s.projectWps.all(this.teamId, target.project_uuid) as WpRow[]) {
-          this.wps.set(`${target.project_uuid}\0${w.feature_slug}\0${w.wp_id}`, { project: target.project_uuid, state: wpState(w), dirty: false });
-        }
-      }
     }
     return entry;
   }
 
+  // Rows are read one at a time, each once per batch: a batch (or a single WebSocket event) pays
+  // for what it touches, never for the whole board of a large project.
   private feature(target: EventTarget) {
     if (target.feature_slug === null) return null;
-    this.project(target);
     const key = `${target.project_uuid}\0${target.feature_slug}`;
     let entry = this.features.get(key);
     if (!entry) {
-      // Not loaded with its project: it does not exist yet.
-      entry = { project: target.project_uuid, state: null, dirty: false };
+      const row = this.s.feature.get(this.teamId, target.project_uuid, target.feature_slug) as FeatureRow | undefined;
+      entry = { project: target.project_uuid, state: row ? featureState(row) : null, dirty: false };
       this.features.set(key, entry);
     }
     return entry;
@@ -443,11 +433,11 @@ class BoardCache {
 
   private wp(target: EventTarget) {
     if (target.feature_slug === null || target.wp_id === null) return null;
-    this.project(target);
     const key = `${target.project_uuid}\0${target.feature_slug}\0${target.wp_id}`;
     let entry = this.wps.get(key);
     if (!entry) {
-      entry = { project: target.project_uuid, state: null, dirty: false };
+      const row = this.s.wp.get(this.teamId, target.project_uuid, target.feature_slug, target.wp_id) as WpRow | undefined;
+      entry = { project: target.project_uuid, state: row ? wpState(row) : null, dirty: false };
       this.wps.set(key, entry);
     }
     return entry;
@@ -504,8 +494,8 @@ function prepare(db: Database.Database) {
     teamProjects: db.prepare('SELECT * FROM projects WHERE team_id = ?'),
     teamFeatures: db.prepare('SELECT * FROM features WHERE team_id = ?'),
     teamWps: db.prepare('SELECT * FROM wps WHERE team_id = ?'),
-    projectFeatures: db.prepare('SELECT * FROM features WHERE team_id = ? AND project_uuid = ?'),
-    projectWps: db.prepare('SELECT * FROM wps WHERE team_id = ? AND project_uuid = ?'),
+    feature: db.prepare('SELECT * FROM features WHERE team_id = ? AND project_uuid = ? AND feature_slug = ?'),
+    wp: db.prepare('SELECT * FROM wps WHERE team_id = ? AND project_uuid = ? AND feature_slug = ? AND wp_id = ?'),
     upsertProject: db.prepare(
       `INSERT INTO projects (team_id, project_uuid, project_slug, slug_lamport, slug_node, slug_event, event_count, last_event_at, node_ids)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

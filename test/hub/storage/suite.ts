@@ -295,6 +295,25 @@ export function storageSuite(name: string, newDatabase: NewDatabase): void {
     t.deepEqual([...heard[0].seqs].reverse(), stored.filter((e) => heard[0].ids.includes(e.envelope.event_id)).map((e) => e.seq));
   });
 
+  test(t('board: a later ingest of a known WP keeps what earlier ones set (title, feature name)'), async (t) => {
+    const { storage } = await fresh();
+    const team = await storage.ensureTeam('acme');
+    const created = ingestEnvelope({
+      event_type: 'WPCreated', aggregate_id: 'WP01', lamport_clock: 1,
+      payload: { wp_id: 'WP01', title: 'Cart', feature_slug: '001-x' },
+    });
+    const feature = ingestEnvelope({
+      event_type: 'FeatureCreated', aggregate_type: 'Feature', aggregate_id: '001-x', lamport_clock: 1,
+      payload: { feature_slug: '001-x', name: 'Checkout' },
+    });
+    await storage.ingest(team.id, [feature, created], T0);
+    await storage.ingest(team.id, [moved('WP01', 'planned', 'doing', 2)], T0 + 1);
+    const [project] = await storage.projects(team.id);
+    const [f] = project.features.filter((x) => x.feature_slug === '001-x');
+    t.is(f.name, 'Checkout');
+    t.like(f.wps.find((w) => w.wp_id === 'WP01'), { lane: 'doing', title: 'Cart' });
+  });
+
   test(t('ingest: the same event_id in two teams is stored once per team'), async (t) => {
     const { storage } = await fresh();
     const a = await storage.ensureTeam('acme');
