@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { defineAuthCommand } from './auth.js';
 import { defineFeatureCommand } from './feature.js';
 import { defineHubCommand } from './hub.js';
 import { defineInitCommand } from './init.js';
@@ -18,4 +19,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   definePluginsCommand,
   defineSyncCommand,
   defineHubCommand,
+  defineAuthCommand,
 ];

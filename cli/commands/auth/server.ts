@@ -1,0 +1,32 @@
+import { isIP } from 'node:net';
+import { UserError } from '../../../core/errors.js';
+import { EXIT } from '../../exit-codes.js';
+
+/** True for a host name or address on this machine: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(host) || /^::ffff:7f/.test(host);
+  return false;
+}
+
+/** The hub URL checked and tidied (no trailing slash): https, or http to a loopback host. Exit 2 otherwise. */
+export function checkServerUrl(server: string, from: string): string {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new UserError(`the hub URL ${JSON.stringify(server)} (${from}) is not a valid URL; give it like https://hub.example.com`, EXIT.usage);
+  }
+  if (url.username || url.password) throw new UserError(`the hub URL (${from}) must not carry a user name or password`, EXIT.usage);
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new UserError(`refusing plain http to ${url.host} (${from}): tokens and passwords would cross the network unencrypted; use https:// (http is allowed only to 127.0.0.0/8, ::1 or localhost)`, EXIT.usage);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UserError(`the hub URL (${from}) must start with https:// (not ${url.protocol})`, EXIT.usage);
+  }
+  url.search = '';
+  url.hash = '';
+  return url.toString().replace(/\/+$/, '');
+}
