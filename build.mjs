@@ -15,7 +15,7 @@ const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).
 const common = {
   bundle: true,
   // Loaded on first use in the bundle: see cli/launcher/lazy-builtins.mjs.
-  plugins: [lazyBuiltins(['child_process', 'crypto', 'tty'])],
+  plugins: [lazyBuiltins(['child_process', 'crypto', 'tty', 'zlib'])],
   platform: 'node',
   target: 'node20',
   // `spec-kitty/plugin` (the built-in plugins' only import of ours) resolves to its source.

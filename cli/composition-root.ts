@@ -12,6 +12,7 @@ import { TOKENS } from '../core/tokens.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { authModule } from '../services/auth/module.js';
 import { clockModule } from '../services/clock/module.js';
+import { hubClientModule } from '../services/hub-client/module.js';
 import { identityModule } from '../services/identity/module.js';
 import { KITTIFY_DIR, findProjectRoot } from '../services/identity/project-root.js';
 import { queueModule } from '../services/queue/module.js';
@@ -46,7 +47,7 @@ export function createServices(options: ServicesOptions = {}): Container {
   container.bind(TOKENS.Options).toConstantValue(runtime);
   container.bind(TOKENS.Logger).toConstantValue(options.logger ?? createLogger({ verbose: runtime.verbose }));
   if (options.sqliteAddon) container.bind(TOKENS.SqliteAddon).toConstantValue(options.sqliteAddon);
-  container.load(userDbModule, clockModule, queueModule, identityModule, authModule);
+  container.load(userDbModule, clockModule, queueModule, identityModule, authModule, hubClientModule);
   container.bind(TOKENS.Bus).to(EventBus);
   options.rebind?.(container);
   return container;

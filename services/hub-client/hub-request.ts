@@ -5,7 +5,6 @@ import { HubError } from './hub-error.js';
 import { hubUrl } from './hub-url.js';
 import { redact } from './redact.js';
 
-const gzip = promisify(gzipCallback);
 
 export interface HubRequest {
   server: string;
@@ -50,7 +49,7 @@ export async function hubRequest(request: HubRequest, timeouts: Timeouts, dispat
     const json = Buffer.from(JSON.stringify(request.json));
     headers['content-type'] = 'application/json';
     if (request.gzip) headers['content-encoding'] = 'gzip';
-    body = request.gzip ? await gzip(json) : json;
+    body = request.gzip ? await promisify(gzipCallback)(json) : json;
   }
 
   const controller = new AbortController();
