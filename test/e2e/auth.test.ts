@@ -1,33 +1,19 @@
 import test from 'ava';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, runJson, spawnCli, tempDir, type RunOptions } from '../helpers/cli.js';
+import { runCli, runJson, tempDir, type RunOptions } from '../helpers/cli.js';
+import { serveHub } from '../helpers/hub.js';
 import { initRepo } from './workflow-helpers.js';
 
 const PASSWORD = 'correct horse battery';
 
-/** `hub serve --port 0` as a child process with ada (team acme); resolves once it says where it listens. */
-async function serveHub() {
+/** A hub (child process) on a fresh hub.db with one user, ada of team acme. */
+async function hubWithAda() {
   const dir = tempDir('sk-authhub-');
   const opts = { cwd: dir, home: join(dir, 'home') };
   const add = await runCli(['hub', 'user', 'add', 'ada', '--team', 'acme', '--password-stdin'], { ...opts, input: PASSWORD });
   if (add.code !== 0) throw new Error(add.stderr);
-  const child = spawnCli(['hub', 'serve', '--port', '0'], opts);
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`hub exited ${code}: ${out}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  return { url, stop, output: () => out };
+  return serveHub([], opts);
 }
 
 function place(): RunOptions {
@@ -39,7 +25,7 @@ const login = (url: string, opts: RunOptions, password = PASSWORD) =>
   runCli(['auth', 'login', '--server', url, '--username', 'ada', '--password-stdin'], { ...opts, input: `${password}\n` });
 
 test('login with --password-stdin stores an owner-only login; status shows user, team and server, never a token', async (t) => {
-  const hub = await serveHub();
+  const hub = await hubWithAda();
   t.teardown(hub.stop);
   const opts = place();
   const r = await login(hub.url, opts);
@@ -67,7 +53,7 @@ test('login with --password-stdin stores an owner-only login; status shows user,
 });
 
 test('events emitted after login carry the hub team, events before it "local"', async (t) => {
-  const hub = await serveHub();
+  const hub = await hubWithAda();
   t.teardown(hub.stop);
   const p = await initRepo();
   await p.ok('feature', 'create', 'Before Login');
@@ -81,7 +67,7 @@ test('events emitted after login carry the hub team, events before it "local"', 
 });
 
 test('a wrong password exits 1 with one line, and stores nothing', async (t) => {
-  const hub = await serveHub();
+  const hub = await hubWithAda();
   t.teardown(hub.stop);
   const opts = place();
   const r = await login(hub.url, opts, 'not the password');
@@ -110,7 +96,7 @@ test('plain http to a non-loopback host is refused with exit 2; no server at all
 });
 
 test('an unreachable hub is one line, exit 1', async (t) => {
-  const hub = await serveHub();
+  const hub = await hubWithAda();
   t.teardown(hub.stop);
   await hub.stop();
   const r = await login(hub.url, place());
@@ -120,7 +106,7 @@ test('an unreachable hub is one line, exit 1', async (t) => {
 });
 
 test('logout revokes at the hub and clears; status then shows logged out, team "local"', async (t) => {
-  const hub = await serveHub();
+  const hub = await hubWithAda();
   t.teardown(hub.stop);
   const opts = place();
   t.is((await login(hub.url, opts)).code, 0);
@@ -142,7 +128,7 @@ test('logout revokes at the hub and clears; status then shows logged out, team "
 });
 
 test('logout with the hub down still clears locally, and says so', async (t) => {
-  const hub = await serveHub();
+  const hub = await hubWithAda();
   t.teardown(hub.stop);
   const opts = place();
   t.is((await login(hub.url, opts)).code, 0);

@@ -2,7 +2,8 @@ import test from 'ava';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { envelope } from '../helpers/envelope.js';
-import { runCli, runJson, spawnCli, tempDir } from '../helpers/cli.js';
+import { runCli, runJson, tempDir } from '../helpers/cli.js';
+import { serveHub } from '../helpers/hub.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -11,21 +12,6 @@ function place() {
   return { cwd: dir, home: join(dir, 'home') };
 }
 
-/** `hub serve --port 0` as a child process; resolves once it says where it listens. */
-async function serve(opts: { cwd: string; home: string }) {
-  const child = spawnCli(['hub', 'serve', '--port', '0'], opts);
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`hub exited ${code}: ${out}`)));
-  });
-  const exited = new Promise<{ code: number | null; out: string }>((resolve) => child.once('exit', (code) => resolve({ code, out })));
-  return { child, url, exited, output: () => out };
-}
 
 test('hub user add / list / remove and team list work on $SPEC_KITTY_HOME/hub.db, created 0600', async (t) => {
   const opts = place();
@@ -52,7 +38,7 @@ test('hub user add / list / remove and team list work on $SPEC_KITTY_HOME/hub.db
 test('hub serve prints its URL, serves, logs one line per request and stops cleanly on SIGTERM', async (t) => {
   const opts = place();
   await runCli(['hub', 'user', 'add', 'ada', '--team', 'acme', '--password-stdin'], { ...opts, input: PASSWORD });
-  const hub = await serve(opts);
+  const hub = await serveHub([], opts);
   try {
     const login = await fetch(`${hub.url}/api/v1/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: PASSWORD }) });
     t.is(login.status, 200);
@@ -75,14 +61,13 @@ test('hub serve prints its URL, serves, logs one line per request and stops clea
     // Every batch either went through whole, or was never taken: 503 while closing, or refused once closed.
     t.true(statuses.every((s) => s === 200 || s === 503 || s === 'refused'), JSON.stringify(statuses));
     const accepted = statuses.filter((s) => s === 200).length;
-    const again = await serve(opts);
+    const again = await serveHub([], opts);
     try {
       const relog = await (await fetch(`${again.url}/api/v1/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: PASSWORD }) })).json() as { access: string };
       const projects = await (await fetch(`${again.url}/api/v1/projects/`, { headers: { authorization: `Bearer ${relog.access}` } })).json() as { projects: Array<{ event_count: number }> };
       t.is(projects.projects.reduce((n, p) => n + p.event_count, 0), accepted * 100);
     } finally {
-      again.child.kill('SIGTERM');
-      await again.exited;
+      await again.stop();
     }
   } finally {
     hub.child.kill('SIGKILL');
@@ -108,7 +93,7 @@ test('without a terminal or --password-stdin, and on a port in use, the hub comm
   t.is(noTty.code, 1);
   t.regex(noTty.stderr, /give it with --password-stdin/);
   t.notRegex(noTty.stderr, /\n\s+at /);
-  const first = await serve(opts);
+  const first = await serveHub([], opts);
   try {
     const port = new URL(first.url).port;
     const second = await runCli(['hub', 'serve', '--port', port], opts);
@@ -116,27 +101,15 @@ test('without a terminal or --password-stdin, and on a port in use, the hub comm
     t.regex(second.stderr, new RegExp(`127\\.0\\.0\\.1:${port} is in use by another program; pick another --port`));
     t.notRegex(second.stderr, /\n\s+at /);
   } finally {
-    first.child.kill('SIGTERM');
-    await first.exited;
+    await first.stop();
   }
 });
 
 test('hub serve takes the token lifetimes it is given', async (t) => {
   const opts = place();
   await runCli(['hub', 'user', 'add', 'ada', '--team', 'acme', '--password-stdin'], { ...opts, input: PASSWORD });
-  const child = spawnCli(['hub', 'serve', '--port', '0', '--access-minutes', '5', '--refresh-days', '2'], opts);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    let out = '';
-    const url = await new Promise<string>((resolve) => child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    }));
-    const login = await fetch(`${url}/api/v1/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: PASSWORD }) });
-    t.like(await login.json(), { access_lifetime: 300, refresh_lifetime: 172800 });
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
+  const hub = await serveHub(['--access-minutes', '5', '--refresh-days', '2'], opts);
+  t.teardown(hub.stop);
+  const login = await fetch(`${hub.url}/api/v1/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: PASSWORD }) });
+  t.like(await login.json(), { access_lifetime: 300, refresh_lifetime: 172800 });
 });

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import WebSocket from 'ws';
 import { envelope } from '../helpers/envelope.js';
-import { runCli, spawnCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { serveHub } from '../helpers/hub.js';
 
 const ADMIN_URL = process.env.SPEC_KITTY_TEST_PG;
 const PASSWORD = 'correct horse battery';
@@ -17,24 +18,14 @@ if (!ADMIN_URL) {
     await admin.unsafe(`CREATE DATABASE ${name}`);
     const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString();
     const opts = { cwd: tempDir('sk-hubpg-'), home: tempDir('sk-hubpg-home-') };
-    const children: Array<{ kill(signal: string): void; exited: Promise<unknown> }> = [];
+    const hubs: Array<Awaited<ReturnType<typeof serveHub>>> = [];
     try {
       t.is((await runCli(['hub', 'user', 'add', 'ada', '--team', 'acme', '--password-stdin', '--db', url], { ...opts, input: PASSWORD })).code, 0);
-      const serve = async () => {
-        const child = spawnCli(['hub', 'serve', '--port', '0', '--db', url], opts);
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        children.push({ kill: (s) => child.kill(s as NodeJS.Signals), exited });
-        let out = '';
-        return new Promise<string>((resolve, reject) => {
-          child.stdout!.on('data', (d) => {
-            out += d;
-            const m = /listening on (http:\/\/\S+)/.exec(out);
-            if (m) resolve(m[1]);
-          });
-          child.once('exit', (code) => reject(new Error(`hub exited ${code}: ${out}`)));
-        });
-      };
-      const [a, b] = await Promise.all([serve(), serve()]);
+      // Both start at once; one that fails must not leave the other running.
+      const started = await Promise.allSettled([serveHub(['--db', url], opts), serveHub(['--db', url], opts)]);
+      for (const s of started) if (s.status === 'fulfilled') hubs.push(s.value);
+      for (const s of started) if (s.status === 'rejected') throw s.reason;
+      const [a, b] = hubs.map((h) => h.url);
       const login = async (hub: string) => (await (await fetch(`${hub}/api/v1/token/`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: PASSWORD }),
       })).json()) as { access: string };
@@ -59,8 +50,7 @@ if (!ADMIN_URL) {
       t.is(await Promise.race([pushed, new Promise<string>((r) => setTimeout(() => r('timed out'), 10_000))]), event.event_id);
       t.is(messages[0].type, 'snapshot');
     } finally {
-      for (const c of children) c.kill('SIGTERM');
-      await Promise.all(children.map((c) => c.exited));
+      await Promise.all(hubs.map((h) => h.stop()));
       await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
       await admin.end({ timeout: 5 });
     }

@@ -7,7 +7,8 @@ import {
   toBoardProject,
   type BoardSlice,
 } from '../../../hub/materialize/index.js';
-import { ingestEnvelope, PROJECT_A } from './suite.js';
+import { PROJECT_A } from '../../helpers/envelope.js';
+import { ingestEnvelope } from './suite.js';
 
 // The pure board rules (hub/materialize), without a storage.
 

@@ -6,7 +6,8 @@ import { openHubStorage } from '../../../hub/storage/open.js';
 import { createPostgresStorage, noticePayloads } from '../../../hub/storage/postgres/index.js';
 import { SCHEMA_VERSION } from '../../../hub/storage/postgres/schema.js';
 import { HubStorageError, type HubStorage, type StoredEvent } from '../../../hub/storage/storage.js';
-import { ingestEnvelope, PROJECT_A, storageSuite } from './suite.js';
+import { PROJECT_A } from '../../helpers/envelope.js';
+import { ingestEnvelope, storageSuite } from './suite.js';
 
 // The storage suite on PostgreSQL, plus what only several hub processes on one database show.
 // It needs SPEC_KITTY_TEST_PG: a connection URL whose user may create databases (.ci/run starts a

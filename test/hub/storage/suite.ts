@@ -2,6 +2,7 @@ import test from 'ava';
 import type { IngestEnvelope } from '../../../contract/index.js';
 import { HubStorageError, type HubStorage, type StoredToken } from '../../../hub/storage/storage.js';
 import { newUlid } from '../../../lib/ulid.js';
+import { PROJECT_A, PROJECT_B } from '../../helpers/envelope.js';
 
 // The behaviour every HubStorage must have, whatever holds the data. Backends register it with
 // their own way of making an empty database: sqlite.test.ts always, a PostgreSQL test when
@@ -12,8 +13,6 @@ export type OpenStorage = () => Promise<HubStorage>;
 /** Makes a new, empty database and returns the way to open storages on it. */
 export type NewDatabase = () => Promise<OpenStorage>;
 
-export const PROJECT_A = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-export const PROJECT_B = '0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9';
 const NODE_1 = '111111111111';
 const NODE_2 = '222222222222';
 const NODE_3 = 'aaaaaaaaaaaa';
