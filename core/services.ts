@@ -195,6 +195,10 @@ export interface HubFailure {
   readonly details?: NonNullable<BadRequestBody['details']>;
 }
 
+/** True for what a HubClient throws (a HubFailure), whichever copy of the client made it. */
+export const isHubFailure = (err: unknown): err is HubFailure & Error =>
+  err instanceof Error && err.name === 'HubError' && typeof (err as Partial<HubFailure>).kind === 'string';
+
 /** The ingest limits the hub reports on its health route. */
 export type HubLimits = Pick<SyncLimits, 'max_events_per_batch' | 'max_decompressed_bytes_per_batch'>;
 
@@ -215,4 +219,6 @@ export interface HubClient {
   sendBatch(server: string, access: string, envelopes: readonly Envelope[], options?: { gzip?: boolean }): Promise<EventResult[]>;
   /** The hub's ingest limits. */
   health(server: string): Promise<HubLimits>;
+  /** Frees its connections (the client is not used after). */
+  close(): Promise<void>;
 }

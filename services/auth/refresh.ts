@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { TokenResponse } from '../../contract/index.js';
-import type { HubClient, HubFailure } from '../../core/services.js';
+import { isHubFailure, type HubClient, type HubFailure } from '../../core/services.js';
 import { withLock } from '../../lib/lock.js';
 import { clearCredentials, saveCredentials } from './credentials-store.js';
 import { credentialsPath, readCredentials, type Credentials, type StoredCredentials } from './credentials.js';
@@ -50,9 +50,6 @@ export type RefreshResult =
   /** The hub could not be asked (network, timeout, 5xx, 429…): the stored login is kept as it was. */
   | { status: 'unavailable'; message: string; failure: HubFailure };
 
-const hubFailureOf = (err: unknown): (HubFailure & Error) | null =>
-  err instanceof Error && err.name === 'HubError' && typeof (err as Partial<HubFailure>).kind === 'string' ? (err as HubFailure & Error) : null;
-
 export interface RefreshOptions {
   /** The clock (ms since the epoch); Date.now by default. */
   now?: () => number;
@@ -86,9 +83,8 @@ export function refreshLogin(home: string, hub: HubClient, options: RefreshOptio
     try {
       answer = await hub.refresh(stored.hub_url, stored.refresh_token);
     } catch (err) {
-      const failure = hubFailureOf(err);
-      if (!failure) throw err;
-      if (failure.kind === 'unauthorized') {
+      if (!isHubFailure(err)) throw err;
+      if (err.kind === 'unauthorized') {
         await logOutLocally(home, stored);
         return {
           status: 'logged_out',
@@ -96,7 +92,7 @@ export function refreshLogin(home: string, hub: HubClient, options: RefreshOptio
           hub_url: stored.hub_url, username: stored.username || null,
         };
       }
-      return { status: 'unavailable', message: `could not refresh the login at ${stored.hub_url}: ${failure.message}`, failure };
+      return { status: 'unavailable', message: `could not refresh the login at ${stored.hub_url}: ${err.message}`, failure: err };
     }
     const credentials = credentialsFromToken(answer, stored, now());
     await saveCredentials(home, credentials);

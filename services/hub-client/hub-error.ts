@@ -20,7 +20,3 @@ export class HubError extends Error implements HubFailure {
     if (failure.details !== undefined) this.details = failure.details;
   }
 }
-
-/** True for what a HubClient throws, whichever copy of this module made it. */
-export const isHubError = (err: unknown): err is HubError =>
-  err instanceof Error && err.name === 'HubError' && typeof (err as Partial<HubFailure>).kind === 'string';

@@ -1,8 +1,5 @@
-import type { HubFailure } from '../../../core/services.js';
+import { isHubFailure, type HubFailure } from '../../../core/services.js';
 import { UserError } from '../../../core/errors.js';
-
-export const isHubFailure = (err: unknown): err is HubFailure & Error =>
-  err instanceof Error && err.name === 'HubError' && typeof (err as Partial<HubFailure>).kind === 'string';
 
 /** One line for a failed call to the hub, naming no secret. */
 export function hubFailureLine(failure: HubFailure & Error, server: string): string {

@@ -3,11 +3,11 @@ import { UserError } from '../../../core/errors.js';
 import { readCredentials } from '../../../services/auth/credentials.js';
 import { saveCredentials } from '../../../services/auth/credentials-store.js';
 import { credentialsFromToken, withCredentialsLock } from '../../../services/auth/refresh.js';
+import { FetchHubClient } from '../../../services/hub-client/fetch-hub-client.js';
 import { EXIT } from '../../exit-codes.js';
 import { bold, print } from '../../output.js';
 import { promptSecret, readStdin } from '../../secret-input.js';
 import { specKittyHome } from '../../home.js';
-import { hubClient } from './hub-client.js';
 import { asUserError } from './hub-failure.js';
 import { checkServerUrl } from './server.js';
 
@@ -49,13 +49,13 @@ export async function login(opts: { server?: string; username?: string; password
   const password = opts.passwordStdin ? await readStdin() : await promptSecret(`Password for ${username} at ${server}: `);
   if (!password) throw new UserError('no password given', EXIT.usage);
 
-  const hub = await hubClient();
+  const hub = new FetchHubClient();
   try {
     const answer = await hub.token(server, username, password).catch((err: unknown) => { throw asUserError(err, server); });
     const credentials = credentialsFromToken(answer, { hub_url: server, username }, Date.now());
     await withCredentialsLock(home, () => saveCredentials(home, credentials));
     print(`Logged in to ${server} as ${bold(username)}, team ${bold(answer.team_slug)}. Events are now attributed to team ${answer.team_slug}.`);
   } finally {
-    await (hub as { close?: () => Promise<void> }).close?.();
+    await hub.close();
   }
 }

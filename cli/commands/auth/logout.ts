@@ -3,7 +3,8 @@ import { readCredentials, type StoredCredentials } from '../../../services/auth/
 import { logOutLocally, withCredentialsLock } from '../../../services/auth/refresh.js';
 import { print } from '../../output.js';
 import { specKittyHome } from '../../home.js';
-import { hubFailureLine, isHubFailure } from './hub-failure.js';
+import { isHubFailure } from '../../../core/services.js';
+import { hubFailureLine } from './hub-failure.js';
 
 /** Revoking at the hub is best effort: it may not hold up the local logout for long. */
 const LOGOUT_TIMEOUTS = { connectTimeoutMs: 2_000, totalTimeoutMs: 3_000 };

@@ -2,12 +2,12 @@ import { isIP } from 'node:net';
 import { UserError } from '../../../core/errors.js';
 import { EXIT } from '../../exit-codes.js';
 
-/** True for a host name or address on this machine: 127.0.0.0/8, ::1, localhost. */
+/** True for a host name or address on this machine: 127.0.0.0/8, ::1, localhost. `hostname` is a URL's (normalised). */
 export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = hostname.replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(host) || /^::ffff:7f/.test(host);
+  if (isIP(host) === 6) return host === '::1' || /^::ffff:7f/.test(host);
   return false;
 }
 
@@ -17,7 +17,8 @@ export function checkServerUrl(server: string, from: string): string {
   try {
     url = new URL(server);
   } catch {
-    throw new UserError(`the hub URL ${JSON.stringify(server)} (${from}) is not a valid URL; give it like https://hub.example.com`, EXIT.usage);
+    // Not repeated: a mistyped URL may still carry a password.
+    throw new UserError(`the hub URL (${from}) is not a valid URL; give it like https://hub.example.com`, EXIT.usage);
   }
   if (url.username || url.password) throw new UserError(`the hub URL (${from}) must not carry a user name or password`, EXIT.usage);
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {

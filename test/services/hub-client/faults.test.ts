@@ -1,7 +1,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { gunzipSync } from 'node:zlib';
 import { FetchHubClient } from '../../../services/hub-client/fetch-hub-client.js';
-import { HubError, isHubError } from '../../../services/hub-client/hub-error.js';
+import { isHubFailure } from '../../../core/services.js';
+import { HubError } from '../../../services/hub-client/hub-error.js';
 import { envelope } from '../../helpers/envelope.js';
 import { blackHole, httpServer, refusedUrl, reply, type Seen } from './fault-server.js';
 
@@ -101,7 +102,7 @@ test('401, 403, 413 and 429 are classified; Retry-After is read as seconds or as
     const url = await httpServer(t, reply(status, body, headers));
     const err = await t.throwsAsync(client(t).sendBatch(url, 'acc', [envelope()]), { instanceOf: HubError });
     t.like(err, { status, ...expected }, String(status));
-    t.true(isHubError(err));
+    t.true(isHubFailure(err));
   }
   const dated = await httpServer(t, reply(429, {}, { 'retry-after': new Date(Date.now() + 30_000).toUTCString() }));
   const err = await t.throwsAsync(client(t).token(dated, 'u', 'p'), { instanceOf: HubError });

@@ -93,13 +93,17 @@ test('health gives the ingest limits', async (t) => {
   t.deepEqual(await client.health(url), { max_events_per_batch: 1000, max_decompressed_bytes_per_batch: 1048576 });
 });
 
-test('the module binds one HubClient', async (t) => {
+test('the module binds one HubClient, which loads on its first call and then talks to the hub', async (t) => {
+  const { url } = await setup(t);
   const { Container } = await import('inversify');
   const { TOKENS } = await import('../../../core/tokens.js');
   const { hubClientModule } = await import('../../../services/hub-client/module.js');
   const container = new Container();
   await container.load(hubClientModule);
   const client = container.get(TOKENS.HubClient);
-  t.true(client instanceof FetchHubClient);
   t.is(container.get(TOKENS.HubClient), client);
+  await client.close(); // before any call: nothing to free, and no error
+  t.deepEqual(await client.health(url), { max_events_per_batch: 1000, max_decompressed_bytes_per_batch: 1048576 });
+  await t.throwsAsync(client.token(url, 'ada', 'wrong password'), { name: 'HubError' });
+  await client.close();
 });
