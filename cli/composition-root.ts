@@ -71,6 +71,8 @@ export function pluginServices(container: Container): PluginServices {
     persistQueue: () => container.get(TOKENS.PersistQueue),
     readQueue: () => container.get(TOKENS.ReadQueue),
     syncQueue: () => container.get(TOKENS.SyncQueue),
+    hub: () => container.get(TOKENS.HubClient),
+    session: () => container.get(TOKENS.HubSession),
   };
 }
 

@@ -7,10 +7,12 @@ export type {
 export type { BusHooks, DropInfo, HookName } from './hooks.js';
 export type { EmitContext } from './emit-context.js';
 export type {
-  AuthClient, AuthStatus, IdentityService, MachineClock, PersistQueue, ProjectIdentity, QueueCounts,
+  AuthClient, AuthStatus, HubAccess, HubClient, HubErrorKind, HubFailure, HubLimits, HubSession, IdentityService, MachineClock, PersistQueue, ProjectIdentity, QueueCounts,
   QueueListFilter, QueueState, QueueStats, QueuedEvent, ReadQueue, RecentKey, SyncQueue,
 } from './services.js';
+export { isHubFailure } from './services.js';
 export type { Envelope, EventDraft } from '../contract/envelope.js';
+export type { EventResult, SyncLimits } from '../contract/sync.js';
 export { WP_LANES, type Lane } from '../contract/lanes.js';
 export type { Logger } from '../lib/logger.js';
 export { schemaOptions } from './schema-options.js';

@@ -1,6 +1,6 @@
 import type { BusHooks, HookName } from './hooks.js';
 import type { Logger } from '../lib/logger.js';
-import type { AuthClient, IdentityService, MachineClock, PersistQueue, ReadQueue, SyncQueue } from './services.js';
+import type { AuthClient, HubClient, HubSession, IdentityService, MachineClock, PersistQueue, ReadQueue, SyncQueue } from './services.js';
 
 /** Where a plugin does its work, as `plugins list` shows it: taken from the hooks it tapped. */
 export const PHASES = ['lifecycle', 'enrich', 'guard', 'persist', 'deliver', 'observe'] as const;
@@ -35,6 +35,10 @@ export interface PluginServices {
   persistQueue(): PersistQueue;
   readQueue(): ReadQueue;
   syncQueue(): SyncQueue;
+  /** The hub's HTTP API; it loads on its first call. */
+  hub(): HubClient;
+  /** The login as senders use it: a usable access token, or null when logged out. */
+  session(): HubSession;
 }
 
 export interface PluginContext<Options> {

@@ -79,6 +79,8 @@ export interface QueueStats {
   oldestPendingAt: string | null;
   /** When an event of this queue last reached the hub; null when never. */
   lastSyncAt: string | null;
+  /** The last failed sync attempt since the last success (ISO time and message), or null. */
+  lastSyncError: { at: string; message: string } | null;
 }
 
 export interface QueueListFilter {
@@ -154,6 +156,12 @@ export interface SyncQueue {
   markRetry(eventId: string, error: string, nextAttemptAt: number): Promise<void>;
   /** Permanently rejected: never sent again; the reason is kept. */
   markDead(eventId: string, reason: string): Promise<void>;
+  /** Frees leased rows that were not sent (a sync stopped at its deadline) without counting an attempt. */
+  release(eventIds: readonly string[]): Promise<void>;
+  /** Dead events back to pending (all, or the one with `eventId`), attempts reset; returns how many. */
+  retryDead(eventId?: string): Promise<number>;
+  /** Records how the last sync attempt ended, for `spec-kitty sync status`: null error = it succeeded. */
+  recordSync(outcome: { at: number; error: string | null }): Promise<void>;
 }
 
 /** A resource the composition root closes when the command is done (the per-user database). */
@@ -198,6 +206,24 @@ export interface HubFailure {
 /** True for what a HubClient throws (a HubFailure), whichever copy of the client made it. */
 export const isHubFailure = (err: unknown): err is HubFailure & Error =>
   err instanceof Error && err.name === 'HubError' && typeof (err as Partial<HubFailure>).kind === 'string';
+
+/** Where to reach the hub and with what: the stored login, with a usable access token. */
+export interface HubAccess {
+  server: string;
+  token: string;
+  teamSlug: string;
+  username: string;
+}
+
+/**
+ * The logged-in session as senders use it. `access` refreshes the access token when near expiry
+ * (or, with `force`, after the hub answered 401), holding the cross-process credentials lock;
+ * null means logged out, and a 401 on refresh logs out (one warning says how to log in again).
+ * A hub that cannot be asked throws its HubFailure: the caller backs off.
+ */
+export interface HubSession {
+  access(options?: { force?: boolean }): Promise<HubAccess | null>;
+}
 
 /** The ingest limits the hub reports on its health route. */
 export type HubLimits = Pick<SyncLimits, 'max_events_per_batch' | 'max_decompressed_bytes_per_batch'>;

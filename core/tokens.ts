@@ -2,7 +2,7 @@ import type { ServiceIdentifier } from 'inversify';
 import type { Logger } from '../lib/logger.js';
 import type { EventBus } from './bus.js';
 import type {
-  AuthClient, Closable, HubClient, IdentityService, MachineClock, PersistQueue, ReadQueue, RuntimeOptions, SyncQueue,
+  AuthClient, Closable, HubClient, HubSession, IdentityService, MachineClock, PersistQueue, ReadQueue, RuntimeOptions, SyncQueue,
 } from './services.js';
 import type { UserDatabase } from './user-database.js';
 
@@ -17,6 +17,8 @@ export const TOKENS = {
   Auth: token<AuthClient>('Auth'),
   /** The hub's HTTP API. */
   HubClient: token<HubClient>('HubClient'),
+  /** The stored login as senders use it: a usable access token, refreshed across processes. */
+  HubSession: token<HubSession>('HubSession'),
   /** One queue, seen through the interface of each consumer. */
   PersistQueue: token<PersistQueue>('PersistQueue'),
   ReadQueue: token<ReadQueue>('ReadQueue'),

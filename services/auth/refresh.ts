@@ -45,8 +45,8 @@ export type RefreshResult =
   | { status: 'fresh'; credentials: StoredCredentials }
   /** This call rotated the tokens and stored the new pair. */
   | { status: 'refreshed'; credentials: StoredCredentials }
-  /** No login is stored (never logged in, or logged out). */
-  | { status: 'logged_out'; message: string; hub_url: string | null; username: string | null }
+  /** No login is stored (never logged in, or logged out); `refused`: the hub refused it just now. */
+  | { status: 'logged_out'; message: string; hub_url: string | null; username: string | null; refused?: true }
   /** The hub could not be asked (network, timeout, 5xx, 429…): the stored login is kept as it was. */
   | { status: 'unavailable'; message: string; failure: HubFailure };
 
@@ -89,7 +89,7 @@ export function refreshLogin(home: string, hub: HubClient, options: RefreshOptio
         return {
           status: 'logged_out',
           message: `the hub no longer accepts this login (${stored.username || 'unknown user'} at ${stored.hub_url}): ${LOGIN_AGAIN}`,
-          hub_url: stored.hub_url, username: stored.username || null,
+          hub_url: stored.hub_url, username: stored.username || null, refused: true,
         };
       }
       return { status: 'unavailable', message: `could not refresh the login at ${stored.hub_url}: ${err.message}`, failure: err };

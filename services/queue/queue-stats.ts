@@ -3,7 +3,7 @@ import type { QueueCounts, QueueListFilter, QueueStats, QueueState } from '../..
 import { ROW_COLUMNS, toQueuedEvent, zeroCounts, type EventRow } from './rows.js';
 
 export function emptyStats(path: string): QueueStats {
-  return { path, exists: false, counts: zeroCounts(), projects: [], oldestPendingAt: null, lastSyncAt: null };
+  return { path, exists: false, counts: zeroCounts(), projects: [], oldestPendingAt: null, lastSyncAt: null, lastSyncError: null };
 }
 
 export function readStats(db: Database.Database, path: string): QueueStats {
@@ -29,7 +29,31 @@ export function readStats(db: Database.Database, path: string): QueueStats {
     projects: [...byProject.values()],
     oldestPendingAt: times.oldest === null ? null : new Date(times.oldest).toISOString(),
     lastSyncAt: times.synced === null ? null : new Date(times.synced).toISOString(),
+    lastSyncError: readSyncError(db),
   };
+}
+
+const SYNC_ERROR_KEY = 'last_sync_error';
+
+/** A success clears the last error; a failure replaces it (one row in `meta`, as JSON). */
+export function recordSyncOutcome(db: Database.Database, outcome: { at: number; error: string | null }): void {
+  if (outcome.error === null) {
+    db.prepare(`DELETE FROM meta WHERE key = ?`).run(SYNC_ERROR_KEY);
+    return;
+  }
+  const value = JSON.stringify({ at: new Date(outcome.at).toISOString(), message: outcome.error });
+  db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(SYNC_ERROR_KEY, value);
+}
+
+function readSyncError(db: Database.Database): QueueStats['lastSyncError'] {
+  const row = db.prepare(`SELECT value FROM meta WHERE key = ?`).get(SYNC_ERROR_KEY) as { value: string } | undefined;
+  if (!row) return null;
+  try {
+    const parsed = JSON.parse(row.value) as { at?: unknown; message?: unknown };
+    return typeof parsed.at === 'string' && typeof parsed.message === 'string' ? { at: parsed.at, message: parsed.message } : null;
+  } catch {
+    return null;
+  }
 }
 
 export function listEvents(db: Database.Database, filter: QueueListFilter) {

@@ -9,7 +9,7 @@ import type {
 import type { UserDatabase } from '../../core/user-database.js';
 import { TOKENS } from '../../core/tokens.js';
 import { pruneSentRows } from './prune.js';
-import { emptyStats, listEvents, readStats } from './queue-stats.js';
+import { emptyStats, listEvents, readStats, recordSyncOutcome } from './queue-stats.js';
 import { ROW_COLUMNS, toQueuedEvent, type EventRow } from './rows.js';
 
 const INSERT_EVENT = `
@@ -165,6 +165,26 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
       UPDATE events SET state = 'dead', attempts = attempts + 1, last_error = @reason, claimed_until = 0
       WHERE event_id = @eventId AND state = 'pending'
     `).run({ eventId, reason }));
+  }
+
+  async release(eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    this.withDb((db) => {
+      const stmt = this.database.statement(db, `UPDATE events SET claimed_until = 0 WHERE event_id = ? AND state = 'pending'`);
+      db.transaction(() => { for (const id of eventIds) stmt.run(id); }).immediate();
+    });
+  }
+
+  async retryDead(eventId?: string): Promise<number> {
+    if (!this.available()) return 0;
+    return this.withDb((db) => db.prepare(`
+      UPDATE events SET state = 'pending', attempts = 0, next_attempt_at = 0, claimed_until = 0
+      WHERE state = 'dead' AND (@id IS NULL OR event_id = @id)
+    `).run({ id: eventId ?? null }).changes);
+  }
+
+  async recordSync(outcome: { at: number; error: string | null }): Promise<void> {
+    this.withDb((db) => recordSyncOutcome(db, outcome));
   }
 
   async pruneSent(retentionMs: number, now = Date.now()): Promise<number> {
