@@ -225,6 +225,12 @@ export interface HubSession {
   access(options?: { force?: boolean }): Promise<HubAccess | null>;
 }
 
+export interface BatchOptions {
+  gzip?: boolean;
+  /** Aborting cuts the request; it then fails as a `network` HubFailure. */
+  signal?: AbortSignal;
+}
+
 /** The ingest limits the hub reports on its health route. */
 export type HubLimits = Pick<SyncLimits, 'max_events_per_batch' | 'max_decompressed_bytes_per_batch'>;
 
@@ -241,8 +247,11 @@ export interface HubClient {
   logout(server: string, access: string, refresh?: string): Promise<void>;
   /** A short-lived token for the WebSocket. */
   wsToken(server: string, access: string): Promise<WsTokenResponse>;
-  /** Posts one batch (gzip unless `gzip: false`): one result per envelope, in order. */
-  sendBatch(server: string, access: string, envelopes: readonly Envelope[], options?: { gzip?: boolean }): Promise<EventResult[]>;
+  /**
+   * Posts one batch (gzip unless `gzip: false`). The results as the hub gave them, checked against
+   * the contract: the caller matches them by event_id (an event without one is to be sent again).
+   */
+  sendBatch(server: string, access: string, envelopes: readonly Envelope[], options?: BatchOptions): Promise<EventResult[]>;
   /** The hub's ingest limits. */
   health(server: string): Promise<HubLimits>;
   /** Frees its connections (the client is not used after). */

@@ -1,8 +1,8 @@
 import type { Envelope, EventResult, TokenResponse, WsTokenResponse } from '../../contract/index.js';
 import { validateBatchResponse, validateHealthResponse, validateTokenResponse, validateWsTokenResponse } from '../../contract/sync.check.js';
-import type { HubClient, HubLimits } from '../../core/services.js';
+import type { BatchOptions, HubClient, HubLimits } from '../../core/services.js';
 import { connectTimeoutAgent, type Dispatcher } from './agent.js';
-import { expectBody, expectOk, protocolError } from './classify.js';
+import { expectBody, expectOk } from './classify.js';
 import { hubRequest, type HubRequest, type Timeouts } from './hub-request.js';
 
 export interface HubClientOptions {
@@ -45,13 +45,11 @@ export class FetchHubClient implements HubClient {
     return expectBody(await this.#send({ server, method: 'POST', path: '/api/v1/ws-token/', access }), validateWsTokenResponse);
   }
 
-  async sendBatch(server: string, access: string, envelopes: readonly Envelope[], options: { gzip?: boolean } = {}): Promise<EventResult[]> {
-    const r = await this.#send({ server, method: 'POST', path: '/api/v1/events/batch/', access, json: { events: envelopes }, gzip: options.gzip ?? true });
-    const { results } = expectBody(r, validateBatchResponse);
-    if (results.length !== envelopes.length) {
-      throw protocolError(r, `${results.length} results for ${envelopes.length} events`);
-    }
-    return results;
+  async sendBatch(server: string, access: string, envelopes: readonly Envelope[], options: BatchOptions = {}): Promise<EventResult[]> {
+    const r = await this.#send({
+      server, method: 'POST', path: '/api/v1/events/batch/', access, json: { events: envelopes }, gzip: options.gzip ?? true, signal: options.signal,
+    });
+    return expectBody(r, validateBatchResponse).results;
   }
 
   async health(server: string): Promise<HubLimits> {

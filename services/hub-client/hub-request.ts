@@ -18,6 +18,8 @@ export interface HubRequest {
   gzip?: boolean;
   /** What no message may show (the access token is added). */
   secrets?: readonly (string | undefined)[];
+  /** The caller gave up (a sync stopping): the request is cut, and fails as `network`. */
+  signal?: AbortSignal;
 }
 
 export interface HubResponse {
@@ -55,6 +57,9 @@ export async function hubRequest(request: HubRequest, timeouts: Timeouts, dispat
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeouts.totalTimeoutMs);
+  const giveUp = () => controller.abort();
+  request.signal?.addEventListener('abort', giveUp, { once: true });
+  if (request.signal?.aborted) controller.abort();
   try {
     const response = await fetch(url, {
       method: request.method, headers, body, signal: controller.signal, redirect: 'manual',
@@ -73,6 +78,7 @@ export async function hubRequest(request: HubRequest, timeouts: Timeouts, dispat
     throw new HubError({ kind: 'network', status: null }, redact(`${what}: cannot reach the hub: ${causeMessage(err)}`, secrets), { cause: err });
   } finally {
     clearTimeout(timer);
+    request.signal?.removeEventListener('abort', giveUp);
   }
 }
 

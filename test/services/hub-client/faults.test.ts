@@ -70,11 +70,19 @@ test('a 200 whose body breaks the contract is a protocol error', async (t) => {
   t.like(await t.throwsAsync(client(t).wsToken(ws, 'acc')), { kind: 'protocol' });
 });
 
-test('a batch answer with the wrong number of results is a protocol error', async (t) => {
+test('a batch answer missing results is returned as the hub gave it: the caller sends those events again', async (t) => {
   const url = await httpServer(t, reply(200, { results: [] }));
-  const err = await t.throwsAsync(client(t).sendBatch(url, 'acc', [envelope()]), { instanceOf: HubError });
-  t.like(err, { kind: 'protocol' });
-  t.regex(err?.message ?? '', /0 results for 1 events/);
+  t.deepEqual(await client(t).sendBatch(url, 'acc', [envelope()]), []);
+});
+
+test('an aborted batch is cut at once and fails as network', async (t) => {
+  const url = await blackHole(t);
+  const controller = new AbortController();
+  const started = Date.now();
+  setTimeout(() => controller.abort(), 50);
+  const err = await t.throwsAsync(client(t).sendBatch(url, 'acc', [envelope()], { signal: controller.signal }), { instanceOf: HubError });
+  t.like(err, { kind: 'network', status: null });
+  t.true(Date.now() - started < 2_000);
 });
 
 test('a 400 with details is bad_request carrying them; without, bad_request alone', async (t) => {
