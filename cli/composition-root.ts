@@ -31,6 +31,8 @@ export interface ServicesOptions {
   logger?: Logger;
   /** The SQLite driver's native module, loaded the launcher's faster way. */
   sqliteAddon?: () => object;
+  /** `command` when the process ends with its command (the CLI); `long` by default. */
+  lifetime?: RuntimeOptions['lifetime'];
   /** Replaces bindings after the modules are loaded (tests, embedders): `c.rebind(TOKENS.Auth).toConstantValue(…)`. */
   rebind?: (container: Container) => void;
 }
@@ -42,6 +44,7 @@ export interface ServicesOptions {
 export function createServices(options: ServicesOptions = {}): Container {
   const runtime: RuntimeOptions = {
     cwd: options.cwd ?? process.cwd(), home: options.home ?? specKittyHome(), verbose: options.verbose ?? false, deadlines: options.deadlines,
+    lifetime: options.lifetime ?? 'long',
   };
   const container = new Container({ defaultScope: 'Singleton' });
   container.bind(TOKENS.Options).toConstantValue(runtime);
@@ -115,6 +118,7 @@ export async function createEmitter(options: EmitterOptions = {}): Promise<Emitt
       builtins, projectRoot, hooks: bus.hooks, logger, services: pluginServices(container),
       importModule: options.importModule ?? ((url) => import(url)),
       applyDeadlineMs: container.get(TOKENS.Options).deadlines?.apply,
+      lifetime: container.get(TOKENS.Options).lifetime,
     }, problems);
   } catch (error) {
     // A container made here is closed here; a given one belongs to the caller.

@@ -39,7 +39,7 @@ export function cliLogger(): Logger {
 export function cliServices(): Promise<Container> {
   services ??= Promise.all([import('./composition-root.js'), import('./workflow/settle.js')])
     .then(async ([{ createServices }, { settleAll }]) => {
-      const container = createServices({ verbose, logger: cliLogger(), sqliteAddon });
+      const container = createServices({ verbose, logger: cliLogger(), sqliteAddon, lifetime: 'command' });
       try {
         const settled = await settleAll(container.get(TOKENS.PersistQueue));
         if (settled.committed + settled.discarded > 0) {

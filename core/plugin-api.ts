@@ -2,7 +2,7 @@
 // use exactly this entry, as a third party does. No side effects at import.
 export { definePlugin } from './plugin.js';
 export type {
-  Plugin, PluginContext, PluginExport, PluginHooks, PluginPhase, PluginServices, TapOnly,
+  Plugin, PluginContext, PluginExport, PluginHooks, PluginPhase, PluginServices, ProcessLifetime, TapOnly,
 } from './plugin.js';
 export type { BusHooks, DropInfo, HookName } from './hooks.js';
 export type { EmitContext } from './emit-context.js';
@@ -11,6 +11,7 @@ export type {
   QueueListFilter, QueueState, QueueStats, QueuedEvent, ReadQueue, RecentKey, SyncQueue,
 } from './services.js';
 export { isHubFailure } from './services.js';
+export { backoffDelayMs, type BackoffOptions } from '../lib/backoff.js';
 export type { Envelope, EventDraft } from '../contract/envelope.js';
 export type { EventResult, SyncLimits } from '../contract/sync.js';
 export { WP_LANES, type Lane } from '../contract/lanes.js';

@@ -7,7 +7,7 @@ import { pluginScope } from './plugin-scope.js';
 import { SYNC_HOOKS, type BusHooks, type HookName } from './hooks.js';
 import type { Logger } from '../lib/logger.js';
 import type { ConfigProblem, PipelineEntry } from './pipeline-config.js';
-import { PHASE_OF_HOOK, PHASES, type Plugin, type PluginExport, type PluginHooks, type PluginPhase, type PluginServices } from './plugin.js';
+import { PHASE_OF_HOOK, PHASES, type Plugin, type PluginExport, type PluginHooks, type PluginPhase, type PluginServices, type ProcessLifetime } from './plugin.js';
 
 /** Built-in plugins by name, each loaded only when enabled. */
 export type BuiltinRegistry = Record<string, () => Promise<{ default: PluginExport }>>;
@@ -30,6 +30,7 @@ export interface LoadOptions {
   hooks: BusHooks;
   logger: Logger;
   services: PluginServices;
+  lifetime?: ProcessLifetime;
   /** Loads an ES module by URL: a plugin given by path or package name. */
   importModule(url: string): Promise<unknown>;
   applyDeadlineMs?: number;
@@ -96,7 +97,7 @@ async function loadOne(entry: PipelineEntry, opts: LoadOptions): Promise<LoadedP
     const { view, phases, commit } = hooksFor(plugin.name, opts.hooks);
     // A plugin whose start never ends is a plugin that failed to start: its taps are never committed.
     await withDeadline(
-      pluginScope.run(plugin.name, async () => plugin.apply(view, { options, logger: opts.logger, projectRoot: opts.projectRoot, services: opts.services })),
+      pluginScope.run(plugin.name, async () => plugin.apply(view, { options, logger: opts.logger, projectRoot: opts.projectRoot, services: opts.services, lifetime: opts.lifetime ?? 'long' })),
       opts.applyDeadlineMs ?? DEFAULT_DEADLINES.apply, 'apply',
     );
     commit();

@@ -41,6 +41,13 @@ export interface PluginServices {
   session(): HubSession;
 }
 
+/**
+ * How long the host process lives. `command`: it ends with its command (the CLI), so a plugin
+ * must not start work it cannot use in that time, such as opening a connection. `long`: an
+ * embedder or a service, where a connection opened now is reused for many events.
+ */
+export type ProcessLifetime = 'command' | 'long';
+
 export interface PluginContext<Options> {
   /** The options after `validateOptions`. */
   options: Options;
@@ -48,6 +55,7 @@ export interface PluginContext<Options> {
   /** The folder holding `.kittify/`, or null outside a project. */
   projectRoot: string | null;
   services: PluginServices;
+  lifetime: ProcessLifetime;
 }
 
 export interface Plugin<Options = Record<string, unknown>> {

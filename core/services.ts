@@ -178,6 +178,8 @@ export interface RuntimeOptions {
   verbose: boolean;
   /** How long each phase's taps may take (DEFAULT_DEADLINES unless given; tests shorten them). */
   deadlines?: Partial<Deadlines>;
+  /** `command` for the CLI (the process ends with its command); `long` (the default) for embedders. */
+  lifetime?: 'command' | 'long';
 }
 
 /**

@@ -1,5 +1,4 @@
 import test from 'ava';
-import { retryDelayMs } from '../../../services/queue/backoff.js';
 import { PRUNE_INTERVAL_MS } from '../../../services/queue/prune.js';
 import { envelope, openTestQueue } from './queue-fixtures.js';
 
@@ -95,11 +94,4 @@ test('pruning deletes only sent events past retention, at most once per interval
   t.is(await queue.pruneSent(0, now + PRUNE_INTERVAL_MS + 1), 1);
   t.deepEqual((await queue.list()).events.map((e) => e.state), ['pending'], 'pending is never pruned');
   queue.close();
-});
-
-test('retry delays grow exponentially up to a cap, with jitter within [ceiling/2, ceiling]', (t) => {
-  const top = { random: () => 1 };
-  t.deepEqual([1, 2, 3, 4].map((n) => retryDelayMs(n, top)), [1000, 2000, 4000, 8000]);
-  t.is(retryDelayMs(30, top), 5 * 60 * 1000);
-  t.is(retryDelayMs(3, { random: () => 0 }), 2000);
 });
