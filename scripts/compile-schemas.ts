@@ -18,10 +18,12 @@ import { CONTRACT_KEYWORDS } from '../contract/keywords.js';
 import { EnvelopeSchema } from '../contract/envelope.js';
 import { PipelineEntrySchema, ProjectPipelineEntrySchema } from '../contract/pipeline-file.js';
 import * as sync from '../contract/sync.js';
+import { BatchSyncOptionsSchema } from '../plugins/batch-sync/options.js';
 import { DedupeOptionsSchema } from '../plugins/dedupe-guard/options.js';
 import { QueuePersistOptionsSchema } from '../plugins/queue-persist/options.js';
 import { NoOptionsSchema as IdentityOptionsSchema } from '../plugins/identity-injection/options.js';
 import { NoOptionsSchema as TeamSlugOptionsSchema } from '../plugins/team-slug-auth/options.js';
+import { WebsocketTransportOptionsSchema } from '../plugins/websocket-transport/options.js';
 
 // A CommonJS module: its default import is module.exports, whose `default` is the function.
 const standaloneCode = standalone.default;
@@ -92,6 +94,8 @@ export const OUTPUTS: Output[] = [
   options('queue-persist', QueuePersistOptionsSchema, 'QueuePersistOptionsInput'),
   options('identity-injection', IdentityOptionsSchema, 'NoOptions'),
   options('team-slug-auth', TeamSlugOptionsSchema, 'NoOptions'),
+  options('batch-sync', BatchSyncOptionsSchema, 'BatchSyncOptionsInput'),
+  options('websocket-transport', WebsocketTransportOptionsSchema, 'WebsocketTransportOptionsInput'),
 ];
 
 export const AJV_OPTIONS: Options = {

@@ -1,0 +1,6 @@
+/** websocket-transport's `validateOptions`: the compiled schema of options.ts, with its defaults. */
+import { optionsValidator } from '../../contract/check-options.js';
+import { defaults, validate } from './options.check.js';
+import type { WebsocketTransportOptions } from './options.js';
+
+export const validateOptions = optionsValidator<WebsocketTransportOptions>(validate, defaults);
