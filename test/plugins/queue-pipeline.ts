@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_PLUGINS } from '../../cli/builtins.js';
 import { createEmitter, type Emitter } from '../../cli/composition-root.js';
+import type { BuiltinRegistry } from '../../core/plugin-loader.js';
 import { rebindServices, type ServiceOverrides } from '../helpers/services.js';
 import { createLogger } from '../../lib/logger.js';
 import type { Plugin } from '../../core/plugin.js';
@@ -37,15 +38,15 @@ export function workspace(): Workspace {
 export async function run(
   ws: Workspace,
   entries: Array<{ use: string; options?: Record<string, unknown>; required?: boolean }>,
-  extra: { services?: ServiceOverrides } = {},
+  extra: { services?: ServiceOverrides; builtins?: BuiltinRegistry; lifetime?: 'command' | 'long' } = {},
 ): Promise<{ emitter: Emitter; log: string[] }> {
   const defaultsFile = join(ws.dir, `plugins-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(defaultsFile, JSON.stringify({ plugins: entries }));
   const log: string[] = [];
   const logger = createLogger({ verbose: true, color: false, write: (l) => log.push(l) });
   const emitter = await createEmitter({
-    cwd: ws.project, home: ws.home, defaultsFile, logger, rebind: rebindServices(extra.services ?? {}),
-    builtins: { ...BUILTIN_PLUGINS, 'fake-identity': async () => ({ default: fakeIdentity }) },
+    cwd: ws.project, home: ws.home, defaultsFile, logger, rebind: rebindServices(extra.services ?? {}), lifetime: extra.lifetime,
+    builtins: { ...BUILTIN_PLUGINS, 'fake-identity': async () => ({ default: fakeIdentity }), ...extra.builtins },
   });
   return { emitter, log };
 }
