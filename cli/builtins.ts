@@ -6,5 +6,6 @@ export const BUILTIN_PLUGINS: BuiltinRegistry = {
   'team-slug-auth': () => import('../plugins/team-slug-auth/index.js'),
   'dedupe-guard': () => import('../plugins/dedupe-guard/index.js'),
   'queue-persist': () => import('../plugins/queue-persist/index.js'),
+  'batch-sync': () => import('../plugins/batch-sync/index.js'),
   'websocket-transport': () => import('../plugins/websocket-transport/index.js'),
 };
