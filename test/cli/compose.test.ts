@@ -27,5 +27,5 @@ test('one composition root: the emitter is built once, on the same services the 
     const [a, b] = await Promise.all([runtime.emitter(), runtime.emitter()]);
     process.stdout.write(JSON.stringify({ same: a === b, shared: a.container === services, plugins: a.plugins.length }));
     await runtime.shutdown();`, home, project);
-  t.deepEqual(JSON.parse(out), { same: true, shared: true, plugins: 5 });
+  t.deepEqual(JSON.parse(out), { same: true, shared: true, plugins: 6 });
 });

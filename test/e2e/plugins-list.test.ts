@@ -20,12 +20,11 @@ test('plugins list --json shows the default pipeline in plugins.json order with 
     [2, 'team-slug-auth', ['enrich'], 'built-in'],
     [3, 'dedupe-guard', ['guard', 'observe'], 'built-in'],
     [4, 'queue-persist', ['persist'], 'built-in'],
-    // Not built yet: it taps nothing, and the list does not pretend it does.
-    [5, 'websocket-transport', [], 'built-in'],
+    [5, 'batch-sync', ['lifecycle'], 'built-in'],
+    [6, 'websocket-transport', ['lifecycle', 'deliver'], 'built-in'],
   ]);
   t.true(out.plugins.every((p) => p.file.endsWith('plugins.json')));
-  // A plugin whose behaviour is not built yet says so instead of pretending.
-  t.is(out.plugins[4].status, 'not implemented');
+  t.true(out.plugins.every((p) => p.status === 'active'));
 });
 
 test('a project file disables a built-in and adds the example plugin at its position', async (t) => {
@@ -33,13 +32,13 @@ test('a project file disables a built-in and adds the example plugin at its posi
   const dir = project({ plugins: [{ use: 'websocket-transport', enabled: false }, { use: example, before: 'dedupe-guard', options: { file: 'log.jsonl' } }] });
   const out = await runJson<{ plugins: Row[] }>(['plugins', 'list', '--json'], { cwd: dir, home: join(dir, 'home') });
   const names = out.plugins.map((p) => p.name);
-  t.deepEqual(names, ['identity-injection', 'team-slug-auth', 'jsonl-log', 'dedupe-guard', 'queue-persist', 'websocket-transport']);
+  t.deepEqual(names, ['identity-injection', 'team-slug-auth', 'jsonl-log', 'dedupe-guard', 'queue-persist', 'batch-sync', 'websocket-transport']);
   const jsonl = out.plugins[2];
   t.is(jsonl.source, 'path');
   t.is(jsonl.status, 'active');
   t.deepEqual(jsonl.options, { file: 'log.jsonl' });
   t.regex(jsonl.file, /\.kittify\/plugins\.json$/);
-  const ws = out.plugins[5];
+  const ws = out.plugins[6];
   t.false(ws.enabled);
   t.is(ws.status, 'disabled');
 });
