@@ -18,6 +18,7 @@ import { KITTIFY_DIR, findProjectRoot } from '../services/identity/project-root.
 import { queueModule } from '../services/queue/module.js';
 import { userDbModule } from '../services/user-db/module.js';
 import { specKittyHome } from './home.js';
+import { readSyncSettings, type SyncSettings } from './sync/settings.js';
 
 /** Works from source (cli/) and from the bundle (dist/): both sit one level below the package root. */
 export const DEFAULT_PIPELINE_FILE = join(fileURLToPath(new URL('..', import.meta.url)), 'plugins.json');
@@ -87,7 +88,12 @@ export interface EmitterOptions extends ServicesOptions {
   importModule?: (url: string) => Promise<unknown>;
   /** The services to build on; a fresh container unless given. */
   container?: Container;
+  /** How this run syncs; read from the project's config.yaml and the environment unless given. */
+  sync?: SyncSettings;
 }
+
+/** The built-ins that talk to the hub: off when sync is (`sync.auto_start: false`, `SPEC_KITTY_SYNC=off`). */
+export const SYNC_PLUGINS: readonly string[] = ['batch-sync', 'websocket-transport'];
 
 export interface Emitter {
   emit(draft: EventDraft, change?: EmitChange): Promise<EmitResult>;
@@ -95,6 +101,7 @@ export interface Emitter {
   readonly container: Container;
   readonly plugins: LoadedPlugin[];
   readonly projectRoot: string | null;
+  readonly sync: SyncSettings;
   /** Gives the lifecycle plugins until `deadline` (epoch ms) to flush, then releases resources. */
   close(deadline?: number): Promise<void>;
 }
@@ -112,6 +119,12 @@ export async function createEmitter(options: EmitterOptions = {}): Promise<Emitt
     projectRoot ? join(projectRoot, KITTIFY_DIR, 'plugins.json') : null,
     Object.keys(builtins),
   );
+  const sync = options.sync ?? readSyncSettings(projectRoot, process.env, (line) => logger.warnOnce(`sync-settings:${line}`, line));
+  if (!sync.enabled) {
+    for (const entry of entries) {
+      if (SYNC_PLUGINS.includes(entry.use) && entry.source === 'built-in') Object.assign(entry, { enabled: false, adjustedIn: sync.offBecause });
+    }
+  }
   let plugins: LoadedPlugin[];
   try {
     plugins = await loadPlugins(entries, {
@@ -128,7 +141,7 @@ export async function createEmitter(options: EmitterOptions = {}): Promise<Emitt
 
   let closed = false;
   return {
-    bus, container, plugins, projectRoot,
+    bus, container, plugins, projectRoot, sync,
     emit: (draft, change) => bus.emit(draft, change),
     async close(deadline = Date.now() + 1000) {
       if (closed) return;

@@ -60,9 +60,25 @@ export function emitter(): Promise<Emitter> {
   shared ??= Promise.all([import('./composition-root.js'), import('./plugin-leftovers.js'), cliServices()])
     .then(([{ createEmitter }, { watchPluginResources }, container]) => {
       watchPluginResources();
+      stopOnSignals();
       return createEmitter({ container, builtins: BUILTIN_PLUGINS, importModule });
     });
   return shared;
+}
+
+/**
+ * Ctrl-C or SIGTERM during an emitting command takes the same bounded way out as its end (what
+ * it queued stays queued, and is handed to the background drainer), then exits 130 or 143. A
+ * change it was making when interrupted is settled by the next command, as after a crash.
+ */
+function stopOnSignals(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    setTimeout(() => process.exit(code), EXIT_BUDGET_MS + 1_000).unref();
+    void shutdown().catch(() => undefined).finally(() => process.exit(code));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }
 
 /** Settles what crashed commands left prepared under `lock`; the caller holds that lock. */
@@ -87,13 +103,20 @@ export async function emit(draft: EventDraft, change?: EmitChange): Promise<Emit
   return result;
 }
 
+const EXIT_BUDGET_MS = 1_500;
+let shuttingDown: Promise<void> | undefined;
+
 /** Releases what the command built, within a bounded budget: the emitter's plugins first, then the services. */
-export async function shutdown(budgetMs = 1500): Promise<void> {
+export function shutdown(): Promise<void> {
+  return (shuttingDown ??= closeAll());
+}
+
+async function closeAll(): Promise<void> {
   // An emitter that failed to build (a required plugin that cannot start) leaves its services to close.
   const built = shared && await shared.catch(() => undefined);
   if (shared) {
     try {
-      if (built) await built.close(Date.now() + budgetMs);
+      if (built) await closeEmitter(built);
     } finally {
       // The command is done: a timer or socket a plugin left open must not keep the process alive.
       const { releasePluginResources } = await import('./plugin-leftovers.js');
@@ -103,5 +126,34 @@ export async function shutdown(budgetMs = 1500): Promise<void> {
   if (!built && services) {
     const [{ closeServices }, container] = await Promise.all([import('./composition-root.js'), services]);
     closeServices(container);
+  }
+}
+
+/**
+ * The command's work is done: it never waits on the network. What is pending is handed to the
+ * detached drainer (one per machine); with `sync.background: false`, batch sync gets one bounded
+ * flush instead (`sync.exit_flush_ms`). Sync off, logged out, or nothing pending: no network at all.
+ */
+async function closeEmitter(built: Emitter): Promise<void> {
+  const { sync, container } = built;
+  const { home } = container.get(TOKENS.Options);
+  const batchSync = built.plugins.some((p) => p.entry.use === 'batch-sync' && p.status === 'active');
+  const inline = sync.enabled && !sync.background;
+  let handOff = false;
+  if (sync.enabled && sync.background && batchSync) {
+    try {
+      handOff = container.get(TOKENS.Auth).status().loggedIn && await container.get(TOKENS.PersistQueue).countPending() > 0;
+    } catch (error) {
+      cliLogger().debug(`no background sync: ${messageOf(error)}`);
+    }
+  }
+  await built.close(inline ? Date.now() + sync.exitFlushMs : Date.now());
+  if (!handOff) return;
+  const { startDrainer } = await import('./sync/start-drainer.js');
+  try {
+    const pid = startDrainer(home);
+    cliLogger().debug(pid === null ? 'a background drainer is running: it sends the pending events' : `background drainer started (pid ${pid})`);
+  } catch (error) {
+    cliLogger().debug(`could not start the background drainer (${messageOf(error)}); events stay queued for the next command or \`spec-kitty sync now\``);
   }
 }

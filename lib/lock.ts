@@ -286,3 +286,17 @@ export function withLockSync<T>(target: string, options: LockOptions, fn: () => 
     releaseQuietly(release);
   }
 }
+
+/**
+ * Who holds the lock on `target` now: its owner record, `unknown` for a live holder that left
+ * none, or null when the lock is free or its holder is dead (the next taker would take it over).
+ */
+export function lockHolder(target: string, options: Pick<LockOptions, 'lockPath' | 'staleMs'> = {}): LockOwner | 'unknown' | null {
+  const dir = lockPathOf(target, options);
+  const seen = statSync(dir, { throwIfNoEntry: false });
+  if (!seen) return null;
+  const owner = readOwner(dir);
+  const state = owner === undefined ? 'unknown' : ownerState(owner);
+  if (state === 'dead' || (state === 'unknown' && Date.now() - seen.mtimeMs >= staleOf(options))) return null;
+  return owner ?? 'unknown';
+}

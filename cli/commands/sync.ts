@@ -24,6 +24,38 @@ see \`spec-kitty sync held\`), sent, dead (rejected by the hub, with the reason)
     .action(async (opts: { json?: boolean }) => (await import('./sync/status.js')).syncStatus(opts));
 
   sync
+    .command('now')
+    .description('send every pending event to the hub now, and say what was sent, rejected and left')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', `
+Examples:
+  $ spec-kitty sync now
+  $ spec-kitty sync now --json | jq .left
+
+Exits 0 when everything was sent; 1 when an event was rejected (dead) or is left (logged out,
+or the hub failed for 30 s). A progress bar shows on a terminal.`)
+    .action(async (opts: { json?: boolean }) => (await import('./sync/now.js')).syncNow(opts));
+
+  sync
+    .command('retry-dead')
+    .description('put events the hub rejected (dead) back to pending, to be sent again')
+    .option('--event <id>', 'only this event', nonEmpty('--event'))
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Examples:
+  $ spec-kitty sync retry-dead
+  $ spec-kitty sync retry-dead --event 01JD5X3Q8V0A6N1ZK3V8Q9W7RM && spec-kitty sync now`)
+    .action(async (opts: { event?: string; json?: boolean }) => (await import('./sync/retry-dead.js')).syncRetryDead(opts));
+
+  // Started detached by emitting commands (one per machine): not for people, so not in --help.
+  sync
+    .command('drain', { hidden: true })
+    .description('send pending events in the background until none is left (started by commands)')
+    .action(async () => {
+      process.exitCode = await (await import('../sync/drainer.js')).runDrainer();
+    });
+
+  sync
     .command('queue')
     .description('list queued events with their envelopes, oldest first')
     .option('--json', 'print JSON')

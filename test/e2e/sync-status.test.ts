@@ -38,6 +38,10 @@ test('sync status --json on a fresh home: zero counts, the queue path, not logge
     oldest_pending_at: null,
     oldest_pending_age_seconds: null,
     auth: s.auth,
+    last_sync_at: null,
+    last_sync_error: null,
+    sync: { enabled: true, off_because: null, background: true, exit_flush_ms: 1500, drainer_pid: null },
+    dead_events: [],
   });
   t.like(s.auth, { logged_in: false, team_slug: 'local' });
   t.false(existsSync(join(opts.home, 'queue.db')));

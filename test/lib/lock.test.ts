@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_FILE, withLock, withLockSync, type LockOwner } from '../../lib/lock.js';
+import { OWNER_FILE, lockHolder, withLock, withLockSync, type LockOwner } from '../../lib/lock.js';
 import { REPO_ROOT, tempDir } from '../helpers/cli.js';
 
 test('a free lock is held for the call and released after it', async (t) => {
@@ -243,4 +243,18 @@ test('a live owner on this machine is never overtaken, even when its lock has no
     await exited;
   }
   t.is(await withLock(file, { staleMs: 2_000 }, () => 'after its death'), 'after its death');
+});
+
+test('lockHolder: null when free or when its holder is dead, the owner while a live process holds it', async (t) => {
+  const file = join(tempDir(), 'drain');
+  t.is(lockHolder(file), null);
+  const seen = await withLock(file, {}, () => lockHolder(file));
+  t.like(seen, { pid: process.pid, hostname: hostname() });
+  t.is(lockHolder(file), null, 'released');
+  mkdirSync(`${file}.lock`);
+  writeFileSync(join(`${file}.lock`, OWNER_FILE), JSON.stringify({ pid: 999_999_999, hostname: hostname(), token: 'x' }));
+  t.is(lockHolder(file), null, 'a dead holder (SIGKILLed) does not count');
+  rmSync(`${file}.lock`, { recursive: true });
+  mkdirSync(`${file}.lock`);
+  t.is(lockHolder(file), 'unknown', 'a fresh lock without a record counts as held');
 });

@@ -1,0 +1,49 @@
+import { UserError } from '../../../core/errors.js';
+import { TOKENS } from '../../../core/tokens.js';
+import { EXIT } from '../../exit-codes.js';
+import { isTerminal } from '../../launcher/stdio.js';
+import { print, printJson } from '../../output.js';
+import { cliLogger, cliServices } from '../../runtime.js';
+import { batchSyncOf, type DrainProgress, type DrainSummary } from '../../sync/engine.js';
+import { showProgress } from './progress.js';
+
+/** How long `sync now` keeps trying a failing hub before it reports what is left. */
+const NOW_DEADLINE_MS = 30_000;
+
+/** `spec-kitty sync now`: sends every pending event now, with progress on a terminal and a summary. */
+export async function syncNow(opts: { json?: boolean }): Promise<void> {
+  const container = await cliServices();
+  const auth = container.get(TOKENS.Auth).status();
+  const sync = await batchSyncOf(container, cliLogger());
+  if (!sync.engine) throw new UserError(`${sync.why}: nothing was sent. Enable it there to sync.`);
+  const pending = (await container.get(TOKENS.ReadQueue).stats()).counts.pending;
+
+  const stopping = new AbortController();
+  const onSignal = () => stopping.abort();
+  process.once('SIGINT', onSignal);
+  const bar = !opts.json && isTerminal(2) && pending > 0 ? await showProgress(pending) : null;
+  let summary: DrainSummary;
+  try {
+    summary = await sync.engine.drain({
+      deadline: Date.now() + NOW_DEADLINE_MS, signal: stopping.signal,
+      onProgress: (p: DrainProgress) => bar?.update(p.sent + p.duplicate + p.dead),
+    });
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSignal);
+  }
+
+  const report = {
+    hub_url: auth.hubUrl, username: auth.username, team_slug: auth.teamSlug, logged_in: !summary.loggedOut && auth.loggedIn,
+    sent: summary.sent, duplicate: summary.duplicate, dead: summary.dead, left: summary.left, error: summary.error,
+  };
+  const failed = summary.left > 0 || summary.dead > 0 || summary.error !== null;
+  if (opts.json) printJson(report);
+  else {
+    print(`sent ${report.sent}, duplicate ${report.duplicate}, rejected → dead ${report.dead}, left ${report.left}`);
+    if (!report.logged_in && report.left > 0) print('not logged in: run `spec-kitty auth login`; the events stay queued');
+    else if (report.error) print(`last error: ${report.error}`);
+    if (report.dead > 0) print('see why with `spec-kitty sync status`; `spec-kitty sync retry-dead` sends them again');
+  }
+  if (failed) process.exitCode = EXIT.failure;
+}
