@@ -95,3 +95,45 @@ test('pruning deletes only sent events past retention, at most once per interval
   t.deepEqual((await queue.list()).events.map((e) => e.state), ['pending'], 'pending is never pruned');
   queue.close();
 });
+
+test('release frees claimed rows at once, without counting an attempt', async (t) => {
+  const { queue } = openTestQueue();
+  const e = envelope();
+  await queue.enqueue(e, 'pending');
+  const [claimed] = await queue.claim({ limit: 1, leaseMs: 60_000 });
+  t.deepEqual(await queue.claim({ limit: 1, leaseMs: 60_000 }), [], 'leased');
+  await queue.release([claimed.event_id]);
+  const [again] = await queue.claim({ limit: 1, leaseMs: 60_000 });
+  t.is(again.event_id, e.event_id);
+  t.is(again.attempts, 0);
+  queue.close();
+});
+
+test('retryDead puts dead events back to pending (all, or one), attempts reset', async (t) => {
+  const { queue } = openTestQueue();
+  const [a, b] = [envelope(), envelope()];
+  for (const e of [a, b]) {
+    await queue.enqueue(e, 'pending');
+    await queue.markDead(e.event_id, 'rejected: bad payload');
+  }
+  t.is(await queue.retryDead('01NOTANEVENT0000000000000'), 0);
+  t.is(await queue.retryDead(a.event_id), 1);
+  const { events } = await queue.list({ limit: 0 });
+  t.like(events.find((e) => e.event_id === a.event_id), { state: 'pending', attempts: 0 });
+  t.like(events.find((e) => e.event_id === b.event_id), { state: 'dead', last_error: 'rejected: bad payload' });
+  t.is(await queue.retryDead(), 1);
+  t.is((await queue.stats()).counts.dead, 0);
+  queue.close();
+});
+
+test('recordSync keeps the last failure for sync status until a sync succeeds', async (t) => {
+  const { queue } = openTestQueue();
+  await queue.enqueue(envelope(), 'pending');
+  t.is((await queue.stats()).lastSyncError, null);
+  const at = Date.parse('2026-11-30T12:00:00.000Z');
+  await queue.recordSync({ at, error: 'POST http://hub/api/v1/events/batch/: 503' });
+  t.deepEqual((await queue.stats()).lastSyncError, { at: '2026-11-30T12:00:00.000Z', message: 'POST http://hub/api/v1/events/batch/: 503' });
+  await queue.recordSync({ at: at + 1000, error: null });
+  t.is((await queue.stats()).lastSyncError, null);
+  queue.close();
+});
