@@ -12,6 +12,7 @@ import { credentialsFromToken } from '../../../services/auth/refresh.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { startHub, type TestHub } from '../../hub/hub-fixture.js';
 import { blackHole } from '../../services/hub-client/fault-server.js';
+import { silentHub } from './silent-hub.js';
 import { PROJECT_UUID, run, workspace, wpMove, type Workspace } from '../queue-pipeline.js';
 
 const wp = (i: number) => `WP${String(i % 100).padStart(2, '0')}`;
@@ -180,4 +181,15 @@ test('an open socket never holds the process open', async (t) => {
   t.teardown(() => { clearTimeout(timer); child.kill('SIGKILL'); });
   t.is(await exited, 0, out);
   t.regex(out, /live: sent/);
+});
+
+test('a socket that stops answering pings is cut and opened again', async (t) => {
+  const hub = await silentHub(t);
+  const ws = workspace();
+  await logIn(ws, { login: async () => ({ access: 'a'.repeat(43), refresh: 'r'.repeat(43), team_slug: 'acme' }) }, hub.url);
+  const { emitter } = await run(ws, PIPELINE({ ...FAST, pingIntervalMs: 100 }));
+  t.teardown(() => emitter.close());
+  await emitter.emit(wpMove(wp(1), 'planned', 'doing'));
+  for (let i = 0; i < 100 && hub.connections() < 2; i++) await sleep(50);
+  t.true(hub.connections() >= 2, `reconnected after the unanswered ping (${hub.connections()} connections)`);
 });
