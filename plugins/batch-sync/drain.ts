@@ -23,6 +23,12 @@ export interface DrainRequest {
   /** Epoch ms: every request and every wait ends by then; what is claimed but unsent is released. */
   deadline: number;
   signal?: AbortSignal;
+  /**
+   * Return once nothing can be claimed (what is left waits for its next attempt, or another
+   * process holds it) instead of looking again until the deadline. Retries after a failure of
+   * this drain still happen within the deadline.
+   */
+  stopWhenIdle?: boolean;
   /** After each batch's outcome. */
   onProgress?: (progress: DrainProgress) => void;
 }

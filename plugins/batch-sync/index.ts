@@ -24,7 +24,8 @@ export default definePlugin<BatchSyncOptions>({
     });
 
     hooks.flush.tapPromise(NAME, async (deadline) => {
-      const s = await sync().drain({ deadline });
+      // What waits for its next attempt (an earlier failure) or is another process's is left to it.
+      const s = await sync().drain({ deadline, stopWhenIdle: true });
       if (s.sent + s.duplicate + s.dead + s.retried > 0 || s.error) {
         logger.debug(`${NAME}: sent ${s.sent}, duplicate ${s.duplicate}, dead ${s.dead}, retried ${s.retried}, left ${s.left}${s.error ? ` (last error: ${s.error})` : ''}`);
       }

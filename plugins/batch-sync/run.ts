@@ -69,22 +69,27 @@ export class DrainRun {
 
   async #loop(): Promise<void> {
     const queue = this.ctx.services.syncQueue();
-    // Asked before the session: with nothing to send, not even a token refresh goes out.
+    // A read: with nothing pending, no write lock is taken and the session is never asked.
     this.#startPending = await this.#pending();
     if (this.#startPending === 0) return;
     while (!this.over()) {
-      if (!this.access) {
-        const login = await this.#login();
-        if (login === 'logged-out') return;
-        if (login !== 'ok') continue;
-      }
       const claimed = await queue.claim({ limit: this.limits.maxEvents, leaseMs: this.ctx.options.leaseMs });
       if (claimed.length === 0) {
-        if (await this.#pending() === 0) return;
+        if (this.request.stopWhenIdle || await this.#pending() === 0) return;
         await this.sleepUntil(Math.max(this.#retryAt, Date.now() + IDLE_POLL_MS));
         continue;
       }
       for (const e of claimed) this.#held.add(e.event_id);
+      // Only with something claimed: asking the session may refresh the token over the network.
+      if (!this.access) {
+        const login = await this.#login();
+        if (login === 'logged-out') return;
+        if (login !== 'ok') {
+          await this.releaseHeld();
+          await this.sleepUntil(this.#retryAt);
+          continue;
+        }
+      }
       const end = await sendRound(this, claimed);
       await this.releaseHeld();
       if (end === 'logged-out') return;
@@ -92,15 +97,14 @@ export class DrainRun {
     }
   }
 
-  async #login(): Promise<'ok' | 'logged-out' | 'retry'> {
+  /** 'failed': the hub could not be asked for a token; the drain backs off. */
+  async #login(): Promise<'ok' | 'logged-out' | 'failed'> {
     let access: HubAccess | null;
     try {
       access = await unlessAborted(this.ctx.services.session().access(), this.signal);
     } catch (err) {
-      if (err instanceof Aborted) return 'retry';
-      await this.failWhole(asFailure(err), []);
-      await this.sleepUntil(this.#retryAt);
-      return 'retry';
+      if (!(err instanceof Aborted)) await this.failWhole(asFailure(err), []);
+      return 'failed';
     }
     if (!access) {
       this.summary.loggedOut = true;

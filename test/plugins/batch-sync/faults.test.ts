@@ -180,6 +180,19 @@ test('401 again right after a refresh: logged-out mode, the events kept', async 
   t.true(f.log.some((l) => /refused a freshly refreshed login/.test(l)));
 });
 
+test('the hub cannot refresh the token (500): the drain backs off with the error recorded, the events released unattempted', async (t) => {
+  const hub = await fakeHub(t, (req) => (req.path === '/api/v1/token/refresh/' ? { status: 500, body: { error: 'down' } } : accept(req)));
+  const f = syncServices(t);
+  await seed(f, events(3));
+  await logIn(f.home, hub.url, TOKENS, 1);
+  const summary = await engine(f, { backoffBaseMs: 100 }).drain({ deadline: Date.now() + 1500 });
+  t.like(summary, { sent: 0, left: 3, loggedOut: false });
+  t.regex(summary.error ?? '', /500 server \(down\)/);
+  t.deepEqual(hub.batches(), []);
+  t.true(hub.requests.length >= 1);
+  t.true([...(await rows(f)).values()].every((r) => r.state === 'pending' && r.attempts === 0));
+});
+
 test('the health route\'s limits, when asked for, cut the batches; a failing health route changes nothing', async (t) => {
   const hub = await fakeHub(t, (req) => (req.path === '/api/v1/sync/health/'
     ? { status: 200, body: { status: 'ok', sync_ingress: { limits: { max_events_per_batch: 4, max_decompressed_bytes_per_batch: 1 << 20 } } } }

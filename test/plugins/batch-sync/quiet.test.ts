@@ -49,3 +49,17 @@ test('a deadline already passed: no network call, the events kept', async (t) =>
   t.like(await engine(f).drain({ deadline: Date.now() }), { sent: 0, left: 3, loggedOut: false });
   t.deepEqual(hub.requests, []);
 });
+
+test('stopWhenIdle: events waiting for their next attempt are left for later, without a network call', async (t) => {
+  const hub = await fakeHub(t, accept);
+  const f = syncServices(t);
+  await seed(f, events(3));
+  // Near expiry: a session asked for a token would refresh it over the network.
+  await logIn(f.home, hub.url, { access: 'a', refresh: 'r' }, 1);
+  for (const e of await f.services.syncQueue().claim({ limit: 10, leaseMs: 1000 })) {
+    await f.services.syncQueue().markRetry(e.event_id, 'earlier failure', Date.now() + 60_000);
+  }
+  const summary = await engine(f).drain({ deadline: soon(), stopWhenIdle: true });
+  t.like(summary, { sent: 0, left: 3, loggedOut: false, error: null });
+  t.deepEqual(hub.requests, []);
+});
