@@ -5,7 +5,8 @@ import { AuthError } from './auth/tokens.js';
 import type { HubDeps } from './deps.js';
 import { HttpError } from './http/errors.js';
 import { logRequests } from './http/request-log.js';
-import { BadEncodingError, TooLargeError, decodeBody } from './ingest/decompress.js';
+import { parseJsonBodies } from './http/json-body.js';
+import { BadEncodingError, TooLargeError } from './ingest/decompress.js';
 import { authRoutes } from './routes/auth.js';
 import { LIMITS, eventRoutes } from './routes/events.js';
 import { projectRoutes } from './routes/projects.js';
@@ -42,18 +43,7 @@ export async function buildHub(deps: HubDeps, options: HubOptions): Promise<Fast
   });
   logRequests(app, options.log);
 
-  // JSON bodies, gzip or plain: decompressed with a cap, so a gzip bomb is refused mid-way.
-  // JSON only: any other content type is a 415, not a string handed to a route.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (request: { headers: Record<string, unknown> }, body: Buffer) => {
-    const text = (await decodeBody(body, request.headers['content-encoding'] as string | undefined, MAX_DECOMPRESSED_BYTES_PER_BATCH)).toString('utf8');
-    if (text.trim() === '') return undefined;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new HttpError(400, 'bad_json', `the body is not valid JSON: ${(error as Error).message}`);
-    }
-  });
+  parseJsonBodies(app);
 
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });

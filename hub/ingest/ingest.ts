@@ -13,9 +13,11 @@ const idOf = (value: unknown): string => {
 /**
  * Ingests what a client sent, one result per item, in order: each item is checked on its own
  * (size, the contract, the team), so one bad event never fails its neighbours; the valid ones
- * are stored (and put on the board) together.
+ * are stored (and put on the board) together. `texts`, when given, holds each item's JSON as
+ * it was received (hub/ingest/event-texts.ts): it is measured and stored instead of
+ * serializing the item again.
  */
-export async function ingestEvents(storage: HubStorage, team: Team, items: unknown[], now: number): Promise<IngestResult[]> {
+export async function ingestEvents(storage: HubStorage, team: Team, items: unknown[], now: number, texts?: readonly string[] | null): Promise<IngestResult[]> {
   const results: Array<IngestResult | null> = [];
   const accepted: Array<{ index: number; envelope: IngestEnvelope; json: string }> = [];
   items.forEach((item, index) => {
@@ -25,8 +27,13 @@ export async function ingestEvents(storage: HubStorage, team: Team, items: unkno
       results.push({ event_id, status: 'rejected', error_message: problem });
       return;
     }
-    let json = JSON.stringify(item) ?? '';
-    const size = Buffer.byteLength(json);
+    let json = texts?.[index] ?? JSON.stringify(item) ?? '';
+    if (MAY_HOLD_SURROGATE.test(json) && holdsLoneSurrogate(item)) {
+      results.push({ event_id, status: 'rejected', error_message: 'a string holds a lone surrogate (not valid Unicode text)' });
+      return;
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a short text needs no count.
+    const size = json.length * 3 <= MAX_EVENT_BYTES ? json.length : Buffer.byteLength(json);
     if (size > MAX_EVENT_BYTES) {
       results.push({ event_id, status: 'rejected', error_message: `the event is ${size} bytes; at most ${MAX_EVENT_BYTES} are accepted` });
       return;
@@ -56,22 +63,32 @@ export async function ingestEvents(storage: HubStorage, team: Team, items: unkno
 
 // Deeper than any event needs; far below what would exhaust the stack while checking.
 const MAX_DEPTH = 64;
+
+/** Why an item cannot be serialized safely, or null: nesting too deep. */
+function unreadable(item: unknown): string | null {
+  const deep = (value: unknown, depth: number): boolean => {
+    if (typeof value !== 'object' || value === null) return false;
+    if (depth > MAX_DEPTH) return true;
+    for (const key in value) {
+      if (deep((value as Record<string, unknown>)[key], depth + 1)) return true;
+    }
+    return false;
+  };
+  return deep(item, 0) ? `nested deeper than ${MAX_DEPTH} levels` : null;
+}
+
+// A surrogate reaches a parsed item only through a \uD8xx–\uDFxx escape in its JSON: a body
+// decoded from UTF-8 holds none unescaped, and JSON.stringify escapes a lone one. So only a
+// text with such an escape (rare) has its strings looked at.
+const MAY_HOLD_SURROGATE = /\\u[dD][89a-fA-F]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/**
- * Why an item cannot be stored as it is, or null: nesting too deep to serialize safely, or a
- * string with a lone surrogate (valid JavaScript, but not text a database stores).
- */
-function unreadable(item: unknown): string | null {
-  const walk = (value: unknown, depth: number): string | null => {
-    if (typeof value === 'string') return LONE_SURROGATE.test(value) ? 'a string holds a lone surrogate (not valid Unicode text)' : null;
-    if (typeof value !== 'object' || value === null) return null;
-    if (depth > MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
-    for (const [key, inner] of Object.entries(value)) {
-      const problem = walk(key, depth) ?? walk(inner, depth + 1);
-      if (problem) return problem;
-    }
-    return null;
-  };
-  return walk(item, 0);
+/** A string (or key) with a lone surrogate: valid JavaScript, but not text a database stores. */
+function holdsLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  for (const key in value) {
+    if (LONE_SURROGATE.test(key) || holdsLoneSurrogate((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }

@@ -211,9 +211,8 @@ export function applyToWp(wp: WpState | null, envelope: IngestEnvelope, target: 
   return next;
 }
 
-/** The slice after one event: what `eventTarget` named, loaded by the storage, then changed. */
-export function applyEvent(slice: BoardSlice, envelope: IngestEnvelope): BoardSlice {
-  const target = eventTarget(envelope);
+/** The slice after one event: what `eventTarget` named (given, if the storage has it), loaded by the storage, then changed. */
+export function applyEvent(slice: BoardSlice, envelope: IngestEnvelope, target: EventTarget | null = eventTarget(envelope)): BoardSlice {
   if (target === null) return slice;
   return {
     project: applyToProject(slice.project, envelope),

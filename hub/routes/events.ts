@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_DECOMPRESSED_BYTES_PER_BATCH, MAX_EVENT_BYTES, MAX_EVENTS_PER_BATCH } from '../../contract/index.js';
 import { bearerToken } from '../http/bearer.js';
 import { HttpError } from '../http/errors.js';
+import { bodyText } from '../http/json-body.js';
+import { eventTexts } from '../ingest/event-texts.js';
 import { ingestEvents } from '../ingest/ingest.js';
 import type { HubDeps } from '../deps.js';
 
@@ -29,7 +31,8 @@ export async function eventRoutes(app: FastifyInstance, { storage, tokens, now }
     if (body.events.length > MAX_EVENTS_PER_BATCH) {
       throw tooLarge(`the batch holds ${body.events.length} events; at most ${MAX_EVENTS_PER_BATCH} are accepted`);
     }
-    return { results: await ingestEvents(storage, team, body.events, now()) };
+    const text = bodyText(request);
+    return { results: await ingestEvents(storage, team, body.events, now(), text === undefined ? null : eventTexts(text, body.events.length)) };
   });
 }
 

@@ -108,11 +108,12 @@ export interface HubStorage {
 
   // Events and the board
   /**
-   * Stores each event once per (team, event_id) and applies it to the team's board, in one
-   * transaction per call; a resent event answers 'duplicate'. Envelopes must be valid already
-   * (the hub validates them with the contract first); this only stores and materializes.
-   * `jsons`, when given, are the envelopes already serialized (the hub has them from its size
-   * check): a storage may store those instead of serializing again.
+   * Stores each event once per (team, event_id) and applies it to the team's board, all of a
+   * call's events or none (SQLite commits calls made at once together, in one transaction); a
+   * resent event answers 'duplicate'. Envelopes must be valid already (the hub validates them
+   * with the contract first); this only stores and materializes. `jsons`, when given, are the
+   * envelopes as JSON (as received, or serialized for the size check): a storage may store
+   * those instead of serializing again.
    */
   ingest(teamId: number, envelopes: IngestEnvelope[], now: number, jsons?: string[]): Promise<IngestResult[]>;
   projects(teamId: number): Promise<BoardProject[]>;

@@ -2,20 +2,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { IngestEnvelope } from '../../../contract/index.js';
-import {
-  applyEvent,
-  eventTarget,
-  normalizeTimestamp,
-  projectKey,
-  sortProjects,
-  toBoardProject,
-  type BoardSlice,
-  type EventTarget,
-  type FeatureState,
-  type ProjectState,
-  type Stamp,
-  type WpState,
-} from '../../materialize/index.js';
+import { projectKey, sortProjects, toBoardProject, type FeatureState, type WpState } from '../../materialize/index.js';
 import {
   HubStorageError,
   type BoardProject,
@@ -30,6 +17,7 @@ import {
   featureState, projectState, toToken, toUser, wpState,
   type EventRow, type FeatureRow, type ProjectRow, type TokenRow, type UserRow, type WpRow,
 } from '../rows.js';
+import { SqliteIngester, isBusy } from './ingest.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export interface SqliteStorageOptions {
@@ -90,22 +78,16 @@ function createPrivateFile(file: string): void {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-const isBusy = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-};
-
 const isUnique = (error: unknown) => {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 };
 
-const stampColumns = (s: Stamp | null) => [s?.lamport ?? null, s?.node ?? null, s?.event ?? null] as const;
-
 class SqliteHubStorage implements HubStorage {
   private readonly db: Database.Database;
   private readonly file: string;
   private statements: ReturnType<typeof prepare> | null = null;
+  private ingestion: SqliteIngester | null = null;
   private closed = false;
   /** One process holds a SQLite hub: its own ingests are all there is to tell. */
   private readonly listeners = new Set<(teamId: number, events: StoredEvent[]) => void>();
@@ -127,6 +109,16 @@ class SqliteHubStorage implements HubStorage {
     return this.statements;
   }
 
+  private get ingester(): SqliteIngester {
+    void this.s; // closed, or not migrated: it says so
+    this.ingestion ??= new SqliteIngester(
+      this.db,
+      (error) => this.busy(error),
+      (teamId, events) => { for (const listener of this.listeners) listener(teamId, [...events]); },
+    );
+    return this.ingestion;
+  }
+
   private checkVersion(): number {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
@@ -144,11 +136,12 @@ class SqliteHubStorage implements HubStorage {
     try {
       return Promise.resolve(fn());
     } catch (error) {
-      if (isBusy(error)) {
-        return Promise.reject(new HubStorageError('unavailable', `the hub database ${this.file} is busy: ${message(error)}`, { cause: error }));
-      }
-      return Promise.reject(error);
+      return Promise.reject(this.busy(error));
     }
+  }
+
+  private busy(error: unknown): unknown {
+    return isBusy(error) ? new HubStorageError('unavailable', `the hub database ${this.file} is busy: ${message(error)}`, { cause: error }) : error;
   }
 
   migrate(): Promise<void> {
@@ -167,8 +160,11 @@ class SqliteHubStorage implements HubStorage {
 
   close(): Promise<void> {
     if (!this.closed) {
+      // Calls already made are committed, not dropped.
+      this.ingestion?.drain();
       this.closed = true;
       this.statements = null;
+      this.ingestion = null;
       this.db.close();
     }
     return Promise.resolve();
@@ -276,52 +272,13 @@ class SqliteHubStorage implements HubStorage {
 
   ingest(teamId: number, envelopes: IngestEnvelope[], now: number, jsons?: string[]): Promise<IngestResult[]> {
     if (jsons && jsons.length !== envelopes.length) throw new Error('ingest: jsons must match envelopes one for one');
-    const stored: StoredEvent[] = [];
-    const results = this.run(() => {
-      const s = this.s;
-      return this.db.transaction(() => {
-        stored.length = 0;
-        const board = new BoardCache(s, teamId);
-        const results: IngestResult[] = [];
-        for (const [index, envelope] of envelopes.entries()) {
-          const eventId = typeof envelope?.event_id === 'string' ? envelope.event_id : String(envelope?.event_id ?? '');
-          try {
-            // The board change is worked out first (pure), so an event that cannot be applied
-            // is rejected before anything of it is stored.
-            const target = eventTarget(envelope);
-            const next = target ? applyEvent(board.load(target), envelope) : null;
-            const inserted = s.insertEvent.run(
-              teamId,
-              envelope.event_id,
-              target?.project_uuid ?? (envelope.project_uuid ? projectKey(envelope.project_uuid) : null),
-              envelope.event_type,
-              envelope.lamport_clock,
-              envelope.node_id,
-              normalizeTimestamp(envelope.timestamp),
-              jsons?.[index] ?? JSON.stringify(envelope),
-              now,
-            );
-            if (inserted.changes === 0) {
-              results.push({ event_id: eventId, status: 'duplicate' });
-              continue;
-            }
-            if (target && next) board.store(target, next);
-            stored.push({ seq: Number(inserted.lastInsertRowid), envelope, receivedAt: now });
-            results.push({ event_id: eventId, status: 'success' });
-          } catch (error) {
-            if (isBusy(error)) throw error;
-            results.push({ event_id: eventId, status: 'rejected', error_message: `not stored: ${message(error)}` });
-          }
-        }
-        board.flush();
-        return results;
-      }).immediate();
-    });
-    // Told only once committed: a listener never pushes what a rollback took back.
-    return results.then((r) => {
-      if (stored.length > 0) for (const listener of this.listeners) listener(teamId, [...stored]);
-      return r;
-    });
+    let ingester: SqliteIngester;
+    try {
+      ingester = this.ingester;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return ingester.ingest(teamId, envelopes, now, jsons);
   }
 
   subscribe(listener: (teamId: number, events: StoredEvent[]) => void): () => void {
@@ -363,94 +320,6 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 
-/**
- * The board rows one ingest call touches, each read once and written once at the end: a batch
- * of 1000 events on a few WPs costs a few reads and writes, not thousands.
- */
-class BoardCache {
-  private readonly projects = new Map<string, { state: ProjectState | null; dirty: boolean }>();
-  private readonly features = new Map<string, { project: string; state: FeatureState | null; dirty: boolean }>();
-  private readonly wps = new Map<string, { project: string; state: WpState | null; dirty: boolean }>();
-
-  constructor(
-    private readonly s: ReturnType<typeof prepare>,
-    private readonly teamId: number,
-  ) {}
-
-  load(target: EventTarget): BoardSlice {
-    return { project: this.project(target).state, feature: this.feature(target)?.state ?? null, wp: this.wp(target)?.state ?? null };
-  }
-
-  store(target: EventTarget, slice: BoardSlice): void {
-    set(this.project(target), slice.project);
-    const feature = this.feature(target);
-    if (feature) set(feature, slice.feature);
-    const wp = this.wp(target);
-    if (wp) set(wp, slice.wp);
-  }
-
-  flush(): void {
-    for (const entry of this.projects.values()) {
-      if (!entry.dirty || !entry.state) continue;
-      const p = entry.state;
-      this.s.upsertProject.run(this.teamId, p.project_uuid, p.project_slug, ...stampColumns(p.slug_stamp), p.event_count, p.last_event_at, JSON.stringify(p.node_ids));
-    }
-    for (const entry of this.features.values()) {
-      if (!entry.dirty || !entry.state) continue;
-      const f = entry.state;
-      this.s.upsertFeature.run(this.teamId, entry.project, f.feature_slug, f.name, ...stampColumns(f.name_stamp), f.completed_at, ...stampColumns(f.completed_stamp));
-    }
-    for (const entry of this.wps.values()) {
-      if (!entry.dirty || !entry.state) continue;
-      const w = entry.state;
-      this.s.upsertWp.run(this.teamId, entry.project, w.feature_slug, w.wp_id, w.lane, ...stampColumns(w.lane_stamp), w.updated_at, w.title, ...stampColumns(w.title_stamp));
-    }
-  }
-
-  private project(target: EventTarget) {
-    let entry = this.projects.get(target.project_uuid);
-    if (!entry) {
-      const row = this.s.project.get(this.teamId, target.project_uuid) as ProjectRow | undefined;
-      entry = { state: row ? projectState(row) : null, dirty: false };
-      this.projects.set(target.project_uuid, entry);
-    }
-    return entry;
-  }
-
-  // Rows are read one at a time, each once per batch: a batch (or a single WebSocket event) pays
-  // for what it touches, never for the whole board of a large project.
-  private feature(target: EventTarget) {
-    if (target.feature_slug === null) return null;
-    const key = `${target.project_uuid}\0${target.feature_slug}`;
-    let entry = this.features.get(key);
-    if (!entry) {
-      const row = this.s.feature.get(this.teamId, target.project_uuid, target.feature_slug) as FeatureRow | undefined;
-      entry = { project: target.project_uuid, state: row ? featureState(row) : null, dirty: false };
-      this.features.set(key, entry);
-    }
-    return entry;
-  }
-
-  private wp(target: EventTarget) {
-    if (target.feature_slug === null || target.wp_id === null) return null;
-    const key = `${target.project_uuid}\0${target.feature_slug}\0${target.wp_id}`;
-    let entry = this.wps.get(key);
-    if (!entry) {
-      const row = this.s.wp.get(this.teamId, target.project_uuid, target.feature_slug, target.wp_id) as WpRow | undefined;
-      entry = { project: target.project_uuid, state: row ? wpState(row) : null, dirty: false };
-      this.wps.set(key, entry);
-    }
-    return entry;
-  }
-}
-
-function set<T>(entry: { state: T | null; dirty: boolean }, state: T | null): void {
-  if (state !== entry.state) {
-    entry.state = state;
-    entry.dirty = true;
-  }
-}
-
 function prepare(db: Database.Database) {
   return {
     insertTeam: db.prepare('INSERT INTO teams (slug) VALUES (?) ON CONFLICT (slug) DO NOTHING'),
@@ -482,44 +351,12 @@ function prepare(db: Database.Database) {
     revokeFamily: db.prepare('UPDATE tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL'),
     pruneTokens: db.prepare('DELETE FROM tokens WHERE expires_at < ?'),
 
-    insertEvent: db.prepare(
-      `INSERT INTO events (team_id, event_id, project_uuid, event_type, lamport_clock, node_id, timestamp, envelope, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, event_id) DO NOTHING`,
-    ),
     projectEvents: db.prepare(
       'SELECT seq, envelope, received_at FROM events WHERE team_id = ? AND project_uuid = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     ),
 
-    project: db.prepare('SELECT * FROM projects WHERE team_id = ? AND project_uuid = ?'),
     teamProjects: db.prepare('SELECT * FROM projects WHERE team_id = ?'),
     teamFeatures: db.prepare('SELECT * FROM features WHERE team_id = ?'),
     teamWps: db.prepare('SELECT * FROM wps WHERE team_id = ?'),
-    feature: db.prepare('SELECT * FROM features WHERE team_id = ? AND project_uuid = ? AND feature_slug = ?'),
-    wp: db.prepare('SELECT * FROM wps WHERE team_id = ? AND project_uuid = ? AND feature_slug = ? AND wp_id = ?'),
-    upsertProject: db.prepare(
-      `INSERT INTO projects (team_id, project_uuid, project_slug, slug_lamport, slug_node, slug_event, event_count, last_event_at, node_ids)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (team_id, project_uuid) DO UPDATE SET project_slug = excluded.project_slug,
-         slug_lamport = excluded.slug_lamport, slug_node = excluded.slug_node, slug_event = excluded.slug_event,
-         event_count = excluded.event_count, last_event_at = excluded.last_event_at, node_ids = excluded.node_ids`,
-    ),
-    upsertFeature: db.prepare(
-      `INSERT INTO features (team_id, project_uuid, feature_slug, name, name_lamport, name_node, name_event,
-         completed_at, completed_lamport, completed_node, completed_event)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (team_id, project_uuid, feature_slug) DO UPDATE SET name = excluded.name,
-         name_lamport = excluded.name_lamport, name_node = excluded.name_node, name_event = excluded.name_event,
-         completed_at = excluded.completed_at, completed_lamport = excluded.completed_lamport,
-         completed_node = excluded.completed_node, completed_event = excluded.completed_event`,
-    ),
-    upsertWp: db.prepare(
-      `INSERT INTO wps (team_id, project_uuid, feature_slug, wp_id, lane, lane_lamport, lane_node, lane_event, updated_at,
-         title, title_lamport, title_node, title_event)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (team_id, project_uuid, feature_slug, wp_id) DO UPDATE SET lane = excluded.lane,
-         lane_lamport = excluded.lane_lamport, lane_node = excluded.lane_node, lane_event = excluded.lane_event,
-         updated_at = excluded.updated_at, title = excluded.title, title_lamport = excluded.title_lamport,
-         title_node = excluded.title_node, title_event = excluded.title_event`,
-    ),
   };
 }

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { createSqliteStorage } from '../../../hub/storage/sqlite/index.js';
 import { SCHEMA_VERSION } from '../../../hub/storage/sqlite/schema.js';
 import { HubStorageError } from '../../../hub/storage/storage.js';
-import { storageSuite } from './suite.js';
+import { ingestEnvelope, storageSuite } from './suite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hub-storage-'));
 test.after.always(() => rmSync(root, { recursive: true, force: true }));
@@ -95,5 +95,50 @@ test('sqlite: several processes opening and migrating one new file at once all s
     t.deepEqual((await storage.listTeams()).map((team) => team.slug), ['team-1', 'team-2', 'team-3']);
   } finally {
     await storage.close();
+  }
+});
+
+const move = (wp: string, lamport: number, slug = 'alpha') => ingestEnvelope({
+  aggregate_id: wp, lamport_clock: lamport, project_slug: slug,
+  payload: { wp_id: wp, previous_status: 'planned', new_status: 'doing', changed_by: 'ada', feature_slug: '001-x' },
+});
+
+test('sqlite: an ingest rolled back part-way leaves no trace on the board the next one builds on', async (t) => {
+  const file = newFile();
+  const storage = createSqliteStorage({ file });
+  try {
+    await storage.migrate();
+    const team = await storage.ensureTeam('acme');
+    await storage.ingest(team.id, [move('WP01', 1)], 1);
+    // Writing the project row fails once the call's events were applied (in memory too).
+    const db = new Database(file);
+    db.exec("CREATE TRIGGER boom BEFORE UPDATE ON projects WHEN NEW.project_slug = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    db.close();
+    await t.throwsAsync(storage.ingest(team.id, [move('WP02', 2), move('WP03', 3, 'boom')], 2), { any: true, message: /boom/ });
+    const last = move('WP04', 4);
+    t.deepEqual(await storage.ingest(team.id, [last], 3), [{ event_id: last.event_id, status: 'success' }]);
+    const [project] = await storage.projects(team.id);
+    t.is(project.event_count, 2);
+    t.deepEqual(project.features[0].wps.map((wp) => wp.wp_id), ['WP01', 'WP04']);
+  } finally {
+    await storage.close();
+  }
+});
+
+test('sqlite: close commits the ingests already asked for', async (t) => {
+  const file = newFile();
+  const storage = createSqliteStorage({ file });
+  await storage.migrate();
+  const team = await storage.ensureTeam('acme');
+  const event = move('WP01', 1);
+  const pending = storage.ingest(team.id, [event], 1);
+  await storage.close();
+  t.deepEqual(await pending, [{ event_id: event.event_id, status: 'success' }]);
+  const again = createSqliteStorage({ file });
+  try {
+    await again.migrate();
+    t.is((await again.projects(team.id))[0].event_count, 1);
+  } finally {
+    await again.close();
   }
 });

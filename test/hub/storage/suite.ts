@@ -349,6 +349,44 @@ export function storageSuite(name: string, newDatabase: NewDatabase): void {
     t.is((await storage.projects(team.id))[0].event_count, 4);
   });
 
+  test(t('ingest: calls made at once each get their own results; an event sent in two of them is stored once'), async (t) => {
+    const { storage } = await fresh();
+    const team = await storage.ensureTeam('acme');
+    const heard: string[] = [];
+    storage.subscribe((_teamId, events) => heard.push(...events.map((e) => e.envelope.event_id)));
+    const [a, b, c] = [moved('WP01', 'planned', 'doing', 1), moved('WP02', 'planned', 'doing', 2), moved('WP03', 'planned', 'doing', 3)];
+    const calls = [[a, b], [b, c], [a]];
+    const results = await Promise.all(calls.map((batch) => storage.ingest(team.id, batch, T0)));
+    results.forEach((r, i) => t.deepEqual(r.map((x) => x.event_id), calls[i].map((e) => e.event_id)));
+    const statuses = (id: string) => results.flat().filter((r) => r.event_id === id).map((r) => r.status).sort();
+    t.deepEqual(statuses(a.event_id), ['duplicate', 'success']);
+    t.deepEqual(statuses(b.event_id), ['duplicate', 'success']);
+    t.deepEqual(statuses(c.event_id), ['success']);
+    t.deepEqual([...heard].sort(), [a, b, c].map((e) => e.event_id).sort());
+    t.is((await storage.projects(team.id))[0].event_count, 3);
+    t.is((await storage.events(team.id, PROJECT_A, { limit: 10 })).length, 3);
+  });
+
+  test(t('board: two connections ingesting in turn each build on what the other stored'), async (t) => {
+    const { storage, open } = await fresh();
+    const second = await connect(open);
+    const team = await storage.ensureTeam('acme');
+    const turns: Array<[HubStorage, IngestEnvelope[]]> = [
+      [storage, [featureCreated('001-x', 'X', 1), wpCreated('WP01', 'One', 2)]],
+      [second, [moved('WP01', 'planned', 'doing', 3, { node_id: NODE_2 }), wpCreated('WP02', 'Two', 3, { node_id: NODE_2 })]],
+      [storage, [moved('WP02', 'planned', 'doing', 4)]],
+      [second, [moved('WP01', 'doing', 'for_review', 5, { node_id: NODE_3, project_slug: 'alpha-2' })]],
+      [storage, [featureCompleted('001-x', 6)]],
+    ];
+    for (const [by, events] of turns) await by.ingest(team.id, events, T0);
+    const reference = await storage.ensureTeam('reference');
+    await storage.ingest(reference.id, turns.flatMap(([, events]) => events), T0);
+    const expected = await storage.projects(reference.id);
+    t.like(expected[0], { event_count: 7, node_ids: [NODE_1, NODE_2, NODE_3] });
+    t.deepEqual(await storage.projects(team.id), expected);
+    t.deepEqual(await second.projects(team.id), expected);
+  });
+
   test(t('ingest: an envelope without a project identity is stored but on no board'), async (t) => {
     const { storage } = await fresh();
     const team = await storage.ensureTeam('acme');
