@@ -3,7 +3,7 @@
 // start-up, not hundreds of modules; the cache means it is rarely compiled at all.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import ts from 'typescript';
 import { lazyBuiltins } from './cli/launcher/lazy-builtins.mjs';
 
@@ -73,7 +73,13 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  // The dashboard's route finds its files beside the bundle (dist/dashboard/) through import.meta.url.
+  define: { 'import.meta.url': '__hubImportMetaUrl' },
+  banner: { js: "var __hubImportMetaUrl = require('url').pathToFileURL(__filename).href;" },
 });
+// The dashboard's page: plain files, served as they are (hub/routes/dashboard.ts hashes them).
+rmSync('dist/dashboard', { recursive: true, force: true });
+cpSync('hub/dashboard', 'dist/dashboard', { recursive: true, filter: (src) => !/\.(ts|md)$/.test(src) });
 
 // The published plugin API (`spec-kitty/plugin`): a small ES module and its type declarations.
 await build({

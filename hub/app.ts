@@ -8,6 +8,7 @@ import { logRequests } from './http/request-log.js';
 import { parseJsonBodies } from './http/json-body.js';
 import { BadEncodingError, TooLargeError } from './ingest/decompress.js';
 import { authRoutes } from './routes/auth.js';
+import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
 import { LIMITS, eventRoutes } from './routes/events.js';
 import { projectRoutes } from './routes/projects.js';
 import { wsRoutes } from './routes/ws.js';
@@ -24,6 +25,8 @@ export interface HubOptions {
   log(line: string): void;
   /** The WebSocket's keep-alive interval and send-buffer cap (hub/live/). */
   live?: LiveOptions;
+  /** The dashboard's cookie and files (hub/routes/dashboard.ts). */
+  dashboard?: DashboardOptions;
 }
 
 // A gzip body may be much smaller than what it holds; what is read off the wire is capped too.
@@ -58,6 +61,7 @@ export async function buildHub(deps: HubDeps, options: HubOptions): Promise<Fast
   await eventRoutes(app, deps);
   await projectRoutes(app, deps);
   await wsRoutes(app, deps, { ...options.live, log: options.log });
+  await dashboardRoutes(app, deps, options.dashboard);
   return app;
 }
 

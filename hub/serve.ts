@@ -1,4 +1,6 @@
+import { isLoopback } from '../lib/loopback.js';
 import { FailureLimiter } from './auth/rate-limit.js';
+import { SessionService } from './auth/sessions.js';
 import { TokenService } from './auth/tokens.js';
 import { buildHub } from './app.js';
 import type { LiveOptions } from './live/fanout.js';
@@ -12,6 +14,8 @@ export interface ServeOptions {
   /** Token lifetimes (defaults: access 15 min, refresh 7 days, ws 60 s). */
   accessTtlMs?: number;
   refreshTtlMs?: number;
+  /** A dashboard session's lifetime (default 12 hours). */
+  sessionTtlMs?: number;
   /** WebSocket keep-alive interval and send-buffer cap (defaults: 30 s, 1 MiB). */
   live?: LiveOptions;
 }
@@ -35,7 +39,10 @@ export async function serveHub(options: ServeOptions): Promise<RunningHub> {
   await options.storage.migrate();
   const tokens = new TokenService(options.storage, { accessTtlMs: options.accessTtlMs, refreshTtlMs: options.refreshTtlMs, now });
   const limiters = { user: new FailureLimiter({ ...LOGIN_FAILURES_PER_USER, now }), address: new FailureLimiter({ ...LOGIN_FAILURES_PER_ADDRESS, now }) };
-  const app = await buildHub({ storage: options.storage, tokens, limiters, now }, { log: options.log, live: options.live });
+  const sessions = new SessionService(options.storage, { ttlMs: options.sessionTtlMs, now });
+  // The session cookie is Secure unless the hub listens on loopback, where plain http is the only way in.
+  const dashboard = { secureCookie: !isLoopback(options.host) };
+  const app = await buildHub({ storage: options.storage, tokens, sessions, limiters, now }, { log: options.log, live: options.live, dashboard });
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { bearerToken } from '../http/bearer.js';
+import { callerOf } from '../auth/session-cookie.js';
 import type { HubDeps } from '../deps.js';
 
 const EventsQuerySchema = Type.Object({
@@ -10,17 +10,18 @@ const EventsQuerySchema = Type.Object({
 type EventsQuery = Static<typeof EventsQuerySchema>;
 const ParamsSchema = Type.Object({ uuid: Type.String({ minLength: 1, maxLength: 64 }) });
 
-/** The read API for the dashboard and tools: the caller's team only. */
-export async function projectRoutes(app: FastifyInstance, { storage, tokens }: HubDeps): Promise<void> {
+/** The read API for the dashboard and tools: the caller's team only (a bearer token, or the dashboard's session cookie). */
+export async function projectRoutes(app: FastifyInstance, deps: HubDeps): Promise<void> {
+  const { storage } = deps;
   app.get('/api/v1/projects/', async (request) => {
-    const { team } = await tokens.authenticate(bearerToken(request));
+    const { team } = await callerOf(request, deps);
     return { team_slug: team.slug, projects: await storage.projects(team.id) };
   });
 
   app.get<{ Params: Static<typeof ParamsSchema>; Querystring: EventsQuery }>('/api/v1/projects/:uuid/events/', {
     schema: { params: ParamsSchema, querystring: EventsQuerySchema },
   }, async (request) => {
-    const { team } = await tokens.authenticate(bearerToken(request));
+    const { team } = await callerOf(request, deps);
     const { limit = 50, before } = request.query;
     const events = await storage.events(team.id, request.params.uuid.toLowerCase(), { limit, before });
     return {

@@ -18,7 +18,8 @@ export interface User {
   createdAt: number;
 }
 
-export type TokenKind = 'access' | 'refresh' | 'ws';
+/** `session`: a dashboard sign-in (hub/auth/sessions.ts), carried by a cookie. */
+export type TokenKind = 'access' | 'refresh' | 'ws' | 'session';
 
 export interface StoredToken {
   /** SHA-256 of the token, hex: the token itself is never stored. */

@@ -1,15 +1,9 @@
-import { isIP } from 'node:net';
+import { isLoopback } from '../../../lib/loopback.js';
 import { UserError } from '../../../core/errors.js';
 import { EXIT } from '../../exit-codes.js';
 
-/** True for a host name or address on this machine: 127.0.0.0/8, ::1, localhost. `hostname` is a URL's (normalised). */
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || /^::ffff:7f/.test(host);
-  return false;
-}
+// Shared with the hub, which marks its session cookie Secure unless it listens on loopback.
+export { isLoopback } from '../../../lib/loopback.js';
 
 /** The hub URL checked and tidied (no trailing slash): https, or http to a loopback host. Exit 2 otherwise. */
 export function checkServerUrl(server: string, from: string): string {

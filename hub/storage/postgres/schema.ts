@@ -91,6 +91,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (team_id, project_uuid, feature_slug, wp_id)
   );
   `,
+  // 2: dashboard sessions (hub/auth/sessions.ts) are tokens of kind 'session'.
+  `
+  ALTER TABLE tokens DROP CONSTRAINT tokens_kind_check;
+  ALTER TABLE tokens ADD CONSTRAINT tokens_kind_check CHECK (kind IN ('access', 'refresh', 'ws', 'session'));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -89,6 +89,26 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (team_id, project_uuid, feature_slug, wp_id)
   ) WITHOUT ROWID;
   `,
+  // 2: dashboard sessions (hub/auth/sessions.ts) are tokens of kind 'session'. SQLite cannot
+  // change a CHECK constraint in place: the table is copied into a new one.
+  `
+  CREATE TABLE tokens_v2 (
+    hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh', 'ws', 'session')),
+    user_id INTEGER NOT NULL,
+    family TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    revoked_at INTEGER
+  ) WITHOUT ROWID;
+  INSERT INTO tokens_v2 (hash, kind, user_id, family, expires_at, used_at, revoked_at)
+    SELECT hash, kind, user_id, family, expires_at, used_at, revoked_at FROM tokens;
+  DROP TABLE tokens;
+  ALTER TABLE tokens_v2 RENAME TO tokens;
+  CREATE INDEX tokens_family ON tokens (family);
+  CREATE INDEX tokens_user ON tokens (user_id);
+  CREATE INDEX tokens_expires ON tokens (expires_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
