@@ -5,6 +5,7 @@ import { formatRatio } from './measure.js';
 import { benchEmitThroughput } from './queue-throughput.js';
 import { benchStartupParts, formatPart } from './startup-parts.js';
 import { benchVersion } from './startup.js';
+import { benchSync } from './sync.js';
 
 const lines: string[] = [];
 let over = 0;
@@ -29,6 +30,10 @@ report(`${t.eventsPerSecond >= 5000 ? 'ok  ' : 'OVER'} emit throughput (full def
 const hubSqlite = await benchHubIngestSqlite();
 report(formatHubIngest(hubSqlite), hubSqlite.eventsPerSecond >= HUB_INGEST_BUDGET);
 console.log(await hubIngestPostgresLine());
+
+// Sync (issue 14): implement WP01 logged in (live hub, black hole), command exit → event on the
+// hub, and draining 100,000 queued events. Alone: npm run build && node --import tsx bench/sync.ts
+await benchSync(report);
 
 // What each start-up mechanism of cli/launcher/ is worth (docs/startup.md); figures, not budgets.
 for (const part of benchStartupParts()) console.log(formatPart(part));

@@ -92,6 +92,70 @@ export type HealthResponse = Static<typeof HealthResponseSchema>;
 export const WsTokenResponseSchema = Type.Object({ ws_token: NonEmptyString(), expires_in: Seconds() });
 export type WsTokenResponse = Static<typeof WsTokenResponseSchema>;
 
+// POST /api/v1/logout/
+export const LogoutResponseSchema = Type.Object({ status: Type.Literal('logged_out') });
+export type LogoutResponse = Static<typeof LogoutResponseSchema>;
+
+/**
+ * Any refusal or failure of the hub: a code and a sentence. 413s carry the limits (see
+ * TooLargeBody), 429s the seconds to wait (also in Retry-After).
+ */
+export const ErrorBodySchema = Type.Object({
+  error: NonEmptyString(),
+  message: Type.String(),
+  limits: Type.Optional(SyncLimitsSchema),
+  retry_after: Type.Optional(Seconds()),
+});
+export type ErrorBody = Static<typeof ErrorBodySchema>;
+
+/** 413 as the hub sends it: an error body whose limits are always there. */
+export const TooLargeErrorBodySchema = Type.Object({ ...ErrorBodySchema.properties, limits: SyncLimitsSchema });
+
+// GET /api/v1/projects/ (the hub's read API, for the dashboard and tools)
+const NullableText = () => Nullable(Type.String(), 'be a string or null');
+/** A work package on the board: its lane, and the event that set it (its clock, node and time). */
+export const BoardWorkPackageSchema = Type.Object({
+  wp_id: NonEmptyString(),
+  lane: LaneSchema,
+  title: NullableText(),
+  lamport_clock: IngestEnvelopeSchema.properties.lamport_clock,
+  node_id: IngestEnvelopeSchema.properties.node_id,
+  updated_at: Type.String(),
+});
+export const BoardFeatureSchema = Type.Object({
+  feature_slug: NonEmptyString(),
+  name: NullableText(),
+  completed_at: NullableText(),
+  wps: Type.Array(BoardWorkPackageSchema),
+});
+export const BoardProjectSchema = Type.Object({
+  project_uuid: Type.String({ pattern: UUID, 'x-must': 'be a UUID' }),
+  project_slug: NonEmptyString(),
+  features: Type.Array(BoardFeatureSchema),
+  node_ids: Type.Array(IngestEnvelopeSchema.properties.node_id),
+  event_count: Count(),
+  last_event_at: NullableText(),
+});
+export const ProjectsResponseSchema = Type.Object({
+  team_slug: NonEmptyString(),
+  projects: Type.Array(BoardProjectSchema),
+});
+export type ProjectsResponse = Static<typeof ProjectsResponseSchema>;
+
+// GET /api/v1/projects/{uuid}/events/?limit=N&before=SEQ
+/** One stored event: the envelope as received (2.x-compatible), its place and arrival time. */
+export const StoredEventSchema = Type.Object({
+  seq: Type.Integer({ minimum: 1, 'x-must': 'be an integer ≥ 1' }),
+  received_at: Type.String({ pattern: ISO_UTC_LENIENT, 'x-must': 'be ISO-8601 UTC' }),
+  envelope: IngestEnvelopeSchema,
+});
+/** Newest first; `next_before` pages on (null on the last page). */
+export const ProjectEventsResponseSchema = Type.Object({
+  events: Type.Array(StoredEventSchema),
+  next_before: Nullable(Type.Integer({ minimum: 1 }), 'be an integer ≥ 1 or null'),
+});
+export type ProjectEventsResponse = Static<typeof ProjectEventsResponseSchema>;
+
 // WebSocket /ws/v1/events/
 /** A project the team's board shows. */
 export const SnapshotProjectSchema = Type.Object({

@@ -6,6 +6,7 @@ import type { HubDeps } from './deps.js';
 import { HttpError } from './http/errors.js';
 import { logRequests } from './http/request-log.js';
 import { parseJsonBodies } from './http/json-body.js';
+import { enforceResponseContract } from './http/responses.js';
 import { BadEncodingError, TooLargeError } from './ingest/decompress.js';
 import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes, type DashboardOptions } from './routes/dashboard.js';
@@ -47,6 +48,7 @@ export async function buildHub(deps: HubDeps, options: HubOptions): Promise<Fast
   logRequests(app, options.log);
 
   parseJsonBodies(app);
+  enforceResponseContract(app);
 
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
