@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,11 @@ export interface HubIngestResult {
   batches: number;
   batchSize: number;
   clients: number;
+  /**
+   * CPU the hub process spent per batch (all its threads), when the OS tells (Linux): unlike
+   * events/s, it hardly moves when other work shares the machine.
+   */
+  hubCpuMsPerBatch: number | null;
 }
 
 export interface HubIngestOptions {
@@ -58,8 +63,18 @@ function batchEnvelopes(team: string, batch: number, size: number): IngestEnvelo
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
+/** User plus system CPU of a process so far, from /proc (clock ticks of 10 ms); null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 /** `spec-kitty hub serve --port 0 --db <db>` as its own process, as it runs for users; its URL once it listens. */
-async function startHubProcess(db: string, home: string): Promise<{ url: string; stop(): Promise<void> }> {
+async function startHubProcess(db: string, home: string): Promise<{ url: string; cpuMs(): number | null; stop(): Promise<void> }> {
   const env = { ...process.env, SPEC_KITTY_HOME: home, NO_COLOR: '1' };
   const child = spawn(process.execPath, [CLI, 'hub', 'serve', '--port', '0', '--db', db], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -73,7 +88,7 @@ async function startHubProcess(db: string, home: string): Promise<{ url: string;
     child.stderr.on('data', (d) => { out += d; });
     child.once('exit', (code) => reject(new Error(`the hub exited (${code}): ${out}`)));
   });
-  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return { url, cpuMs: () => processCpuMs(child.pid), stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 /**
@@ -119,6 +134,7 @@ export async function benchHubIngestOn(backend: string, db: string, options: Hub
 
     const latencies: number[] = [];
     let next = 0;
+    const cpuBefore = hub.cpuMs();
     const started = performance.now();
     await Promise.all(Array.from({ length: clients }, async () => {
       while (next < bodies.length) {
@@ -127,10 +143,12 @@ export async function benchHubIngestOn(backend: string, db: string, options: Hub
       }
     }));
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = hub.cpuMs();
     latencies.sort((a, b) => a - b);
     return {
       backend, eventsPerSecond: (batches * batchSize) / seconds,
       p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), batches, batchSize, clients,
+      hubCpuMsPerBatch: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / batches,
     };
   } finally {
     await hub.stop();
@@ -168,7 +186,7 @@ export async function hubIngestPostgresLine(options: HubIngestOptions = {}): Pro
 export function formatHubIngest(r: HubIngestResult, budget = true): string {
   const ok = r.eventsPerSecond >= HUB_INGEST_BUDGET;
   const mark = budget ? (ok ? 'ok  ' : 'OVER') : 'info';
-  return `${mark} hub batch ingest (${r.batchSize}-event gzip batches over HTTP into ${r.backend}, ${r.clients} clients, ${r.batches} batches): ${Math.round(r.eventsPerSecond)} events/s (budget ≥ ${HUB_INGEST_BUDGET}, goal ${HUB_INGEST_GOAL}${budget ? '' : '; info only'}); batch latency p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms`;
+  return `${mark} hub batch ingest (${r.batchSize}-event gzip batches over HTTP into ${r.backend}, ${r.clients} clients, ${r.batches} batches): ${Math.round(r.eventsPerSecond)} events/s (budget ≥ ${HUB_INGEST_BUDGET}, goal ${HUB_INGEST_GOAL}${budget ? '' : '; info only'}); batch latency p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms${r.hubCpuMsPerBatch === null ? '' : `; hub CPU ${r.hubCpuMsPerBatch.toFixed(1)} ms a batch`}`;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
