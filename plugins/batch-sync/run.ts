@@ -1,4 +1,4 @@
-import { isHubFailure, type HubAccess, type HubFailure, type Logger } from 'spec-kitty/plugin';
+import { isHubFailure, type HubAccess, type HubFailure, type Logger, type QueuedEvent } from 'spec-kitty/plugin';
 import { retryWaitMs, type BackoffPolicy } from './backoff.js';
 import type { BatchLimits, Item } from './batches.js';
 import type { BatchSyncServices, DrainRequest, DrainSummary, EngineState } from './drain.js';
@@ -68,33 +68,50 @@ export class DrainRun {
   }
 
   async #loop(): Promise<void> {
-    const queue = this.ctx.services.syncQueue();
     // A read: with nothing pending, no write lock is taken and the session is never asked.
     this.#startPending = await this.#pending();
     if (this.#startPending === 0) return;
-    while (!this.over()) {
-      const claimed = await queue.claim({ limit: this.limits.maxEvents, leaseMs: this.ctx.options.leaseMs });
-      if (claimed.length === 0) {
-        if (this.request.stopWhenIdle || await this.#pending() === 0) return;
-        await this.sleepUntil(Math.max(this.#retryAt, Date.now() + IDLE_POLL_MS));
-        continue;
-      }
-      for (const e of claimed) this.#held.add(e.event_id);
-      // Only with something claimed: asking the session may refresh the token over the network.
-      if (!this.access) {
-        const login = await this.#login();
-        if (login === 'logged-out') return;
-        if (login !== 'ok') {
-          await this.releaseHeld();
-          await this.sleepUntil(this.#retryAt);
+    let ahead: QueuedEvent[] = [];
+    try {
+      while (!this.over()) {
+        const claimed = ahead.length > 0 ? ahead : await this.#claim();
+        ahead = [];
+        if (claimed.length === 0) {
+          if (this.request.stopWhenIdle || await this.#pending() === 0) return;
+          await this.sleepUntil(Math.max(this.#retryAt, Date.now() + IDLE_POLL_MS));
           continue;
         }
+        // Only with something claimed: asking the session may refresh the token over the network.
+        if (!this.access) {
+          const login = await this.#login();
+          if (login === 'logged-out') return;
+          if (login !== 'ok') {
+            await this.releaseHeld();
+            await this.sleepUntil(this.#retryAt);
+            continue;
+          }
+        }
+        const round = sendRound(this, claimed);
+        // The next claim is read while the hub works on this round, so the two overlap. Only
+        // after a full claim: a short one means the queue had no more.
+        if (claimed.length === this.limits.maxEvents && !this.over()) ahead = await this.#claim();
+        const end = await round;
+        await this.releaseHeld(claimed);
+        if (end === 'next') continue;
+        await this.releaseHeld(ahead);
+        ahead = [];
+        if (end === 'logged-out') return;
+        await this.sleepUntil(this.#retryAt);
       }
-      const end = await sendRound(this, claimed);
-      await this.releaseHeld();
-      if (end === 'logged-out') return;
-      if (end === 'failed') await this.sleepUntil(this.#retryAt);
+    } finally {
+      await this.releaseHeld(ahead);
     }
+  }
+
+  async #claim(): Promise<QueuedEvent[]> {
+    const claimed = await this.ctx.services.syncQueue().claim({ limit: this.limits.maxEvents, leaseMs: this.ctx.options.leaseMs });
+    for (const e of claimed) this.#held.add(e.event_id);
+    return claimed;
   }
 
   /** 'failed': the hub could not be asked for a token; the drain backs off. */
@@ -191,11 +208,11 @@ export class DrainRun {
     await this.ctx.services.syncQueue().recordSync({ at, error: message });
   }
 
-  /** Claimed events not settled go back to pending, no attempt counted. */
-  async releaseHeld(): Promise<void> {
-    if (this.#held.size === 0) return;
-    const ids = [...this.#held];
-    this.#held.clear();
+  /** Claimed events not settled go back to pending, no attempt counted: all of them, or those of one claim. */
+  async releaseHeld(of?: readonly QueuedEvent[]): Promise<void> {
+    const ids = of ? of.map((e) => e.event_id).filter((id) => this.#held.has(id)) : [...this.#held];
+    if (ids.length === 0) return;
+    for (const id of ids) this.#held.delete(id);
     await this.ctx.services.syncQueue().release(ids);
   }
 

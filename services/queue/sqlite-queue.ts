@@ -144,13 +144,11 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
 
   async markSent(eventIds: readonly string[], now = Date.now()): Promise<number> {
     if (eventIds.length === 0) return 0;
-    return this.withDb((db) => {
-      const stmt = db.prepare(`
-        UPDATE events SET state = 'sent', sent_at = @now, claimed_until = 0, last_error = NULL
-        WHERE event_id = @id AND state = 'pending'
-      `);
-      return db.transaction(() => eventIds.reduce((n, id) => n + stmt.run({ id, now }).changes, 0)).immediate();
-    });
+    // One statement for the whole batch: a thousand single-row updates cost several times more.
+    return this.withDb((db) => this.database.statement(db, `
+      UPDATE events SET state = 'sent', sent_at = @now, claimed_until = 0, last_error = NULL
+      WHERE event_id IN (SELECT value FROM json_each(@ids)) AND state = 'pending'
+    `).run({ ids: JSON.stringify(eventIds), now }).changes);
   }
 
   async markRetry(eventId: string, error: string, nextAttemptAt: number): Promise<void> {

@@ -16,7 +16,8 @@ export async function syncNow(opts: { json?: boolean }): Promise<void> {
   const auth = container.get(TOKENS.Auth).status();
   const sync = await batchSyncOf(container, cliLogger());
   if (!sync.engine) throw new UserError(`${sync.why}: nothing was sent. Enable it there to sync.`);
-  const pending = (await container.get(TOKENS.ReadQueue).stats()).counts.pending;
+  // A count, not stats(): stats reads every row's state and project.
+  const pending = (await container.get(TOKENS.ReadQueue).list({ state: 'pending', limit: 1 })).total;
 
   const stopping = new AbortController();
   const onSignal = () => stopping.abort();
