@@ -147,9 +147,10 @@ export interface ReadQueue {
 export interface SyncQueue {
   /**
    * Leases up to `limit` deliverable pending events, oldest first, until `now + leaseMs`; rows
-   * leased by another process, held rows and rows waiting for their next attempt are skipped.
+   * leased by another process, held rows and rows waiting for their next attempt are skipped
+   * (`retryNow`: a row waiting for its next attempt is taken too, as a user's `sync now` asks).
    */
-  claim(options: { limit: number; leaseMs: number; now?: number }): Promise<QueuedEvent[]>;
+  claim(options: { limit: number; leaseMs: number; now?: number; retryNow?: boolean }): Promise<QueuedEvent[]>;
   /** Accepted (or a duplicate) at the hub. Returns how many rows changed. */
   markSent(eventIds: readonly string[], now?: number): Promise<number>;
   /** A transient failure: counts the attempt, keeps the error, and frees the row at `nextAttemptAt` (epoch ms). */

@@ -29,6 +29,8 @@ export interface DrainRequest {
    * this drain still happen within the deadline.
    */
   stopWhenIdle?: boolean;
+  /** Events waiting for their next attempt go now, in this drain's first claim (a user's `sync now`). */
+  retryNow?: boolean;
   /** After each batch's outcome. */
   onProgress?: (progress: DrainProgress) => void;
 }

@@ -109,7 +109,9 @@ export class DrainRun {
   }
 
   async #claim(): Promise<QueuedEvent[]> {
-    const claimed = await this.ctx.services.syncQueue().claim({ limit: this.limits.maxEvents, leaseMs: this.ctx.options.leaseMs });
+    // Only until the first failure of this drain: after it, its own backoff decides.
+    const retryNow = this.request.retryNow === true && this.ctx.state.failures === 0 && this.summary.error === null;
+    const claimed = await this.ctx.services.syncQueue().claim({ limit: this.limits.maxEvents, leaseMs: this.ctx.options.leaseMs, retryNow });
     for (const e of claimed) this.#held.add(e.event_id);
     return claimed;
   }

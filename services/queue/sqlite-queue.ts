@@ -125,7 +125,7 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
     `).all({ project_uuid: key.project_uuid, event_type: key.event_type, aggregate_id: key.aggregate_id, since }) as Array<{ envelope: string }>).map((r) => JSON.parse(r.envelope) as Envelope));
   }
 
-  async claim({ limit, leaseMs, now = Date.now() }: { limit: number; leaseMs: number; now?: number }): Promise<QueuedEvent[]> {
+  async claim({ limit, leaseMs, now = Date.now(), retryNow = false }: { limit: number; leaseMs: number; now?: number; retryNow?: boolean }): Promise<QueuedEvent[]> {
     if (!this.available()) return [];
     return this.withDb((db) => {
       // IMMEDIATE: select and lease under one write lock, so two processes never lease the same row.
@@ -133,11 +133,11 @@ export class SqliteEventQueue implements PersistQueue, ReadQueue, SyncQueue, Clo
         UPDATE events SET claimed_until = @until
         WHERE seq IN (
           SELECT seq FROM events
-          WHERE state = 'pending' AND next_attempt_at <= @now AND claimed_until <= @now
+          WHERE state = 'pending' AND (@retryNow OR next_attempt_at <= @now) AND claimed_until <= @now
           ORDER BY seq LIMIT @limit
         )
         RETURNING ${ROW_COLUMNS}
-      `).all({ until: now + leaseMs, now, limit }) as EventRow[]).immediate();
+      `).all({ until: now + leaseMs, now, limit, retryNow: retryNow ? 1 : 0 }) as EventRow[]).immediate();
       return rows.sort((a, b) => a.seq - b.seq).map(toQueuedEvent);
     });
   }

@@ -26,7 +26,7 @@ export async function syncNow(opts: { json?: boolean }): Promise<void> {
   let summary: DrainSummary;
   try {
     summary = await sync.engine.drain({
-      deadline: Date.now() + NOW_DEADLINE_MS, signal: stopping.signal,
+      deadline: Date.now() + NOW_DEADLINE_MS, signal: stopping.signal, retryNow: true,
       onProgress: (p: DrainProgress) => bar?.update(p.sent + p.duplicate + p.dead),
     });
   } finally {

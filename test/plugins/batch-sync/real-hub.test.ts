@@ -86,3 +86,17 @@ test('401, then 401 on the refresh: logged out, nothing sent, nothing lost', asy
   // Claimable again at once: nothing holds a lease on them.
   t.is((await f.services.syncQueue().claim({ limit: 10, leaseMs: 1000 })).length, 5);
 });
+
+test('retryNow sends events waiting for their next attempt at once; without it a drain leaves them waiting', async (t) => {
+  const { hub, onHub } = await liveHub(t);
+  const f = syncServices(t);
+  const waiting = events(3);
+  await seed(f, waiting);
+  for (const e of waiting) await f.services.syncQueue().markRetry(e.event_id, 'the hub was down', Date.now() + 60_000);
+  await logIn(f.home, hub.url, await hub.login('ada'));
+  const idle = await engine(f).drain({ deadline: soon(), stopWhenIdle: true });
+  t.like(idle, { sent: 0, left: 3 });
+  const now = await engine(f).drain({ deadline: soon(), retryNow: true });
+  t.like(now, { sent: 3, left: 0 });
+  t.deepEqual((await onHub(PROJECT_A)).sort(), waiting.map((e) => e.event_id).sort());
+});

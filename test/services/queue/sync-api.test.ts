@@ -137,3 +137,14 @@ test('recordSync keeps the last failure for sync status until a sync succeeds', 
   t.is((await queue.stats()).lastSyncError, null);
   queue.close();
 });
+
+test('claim with retryNow also takes rows waiting for their next attempt, never rows leased by another', async (t) => {
+  const { queue } = openTestQueue();
+  const [waiting, leased] = [envelope(), envelope()];
+  for (const e of [waiting, leased]) await queue.enqueue(e, 'pending');
+  await queue.markRetry(waiting.event_id, 'hub down', Date.now() + 60_000);
+  t.deepEqual((await queue.claim({ limit: 1, leaseMs: 60_000 })).map((c) => c.event_id), [leased.event_id]);
+  t.deepEqual(await queue.claim({ limit: 10, leaseMs: 60_000 }), [], 'the other waits for its next attempt');
+  t.deepEqual((await queue.claim({ limit: 10, leaseMs: 60_000, retryNow: true })).map((c) => c.event_id), [waiting.event_id]);
+  queue.close();
+});
