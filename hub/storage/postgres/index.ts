@@ -497,7 +497,8 @@ class PostgresHubStorage implements HubStorage {
 
   // Events and the board
 
-  ingest(teamId: number, envelopes: IngestEnvelope[], now: number): Promise<IngestResult[]> {
+  ingest(teamId: number, envelopes: IngestEnvelope[], now: number, jsons?: string[]): Promise<IngestResult[]> {
+    if (jsons && jsons.length !== envelopes.length) throw new Error('ingest: jsons must match envelopes one for one');
     return this.ready(async () => {
       if (envelopes.length === 0) return [];
       const listening = await this.listen();
@@ -513,7 +514,7 @@ class PostgresHubStorage implements HubStorage {
         let outcome: { results: IngestResult[]; stored: StoredEvent[] } | undefined;
         for (let attempt = 1; ; attempt++) {
           try {
-            outcome = await this.sql.begin((tx) => this.ingestIn(tx, teamId, envelopes, now, origin));
+            outcome = await this.sql.begin((tx) => this.ingestIn(tx, teamId, envelopes, jsons, now, origin));
             break;
           } catch (error) {
             if (!isRetryable(error) || attempt >= 3) throw error;
@@ -538,11 +539,14 @@ class PostgresHubStorage implements HubStorage {
     tx: Tx,
     teamId: number,
     envelopes: IngestEnvelope[],
+    jsons: string[] | undefined,
     now: number,
     origin: string,
   ): Promise<{ results: IngestResult[]; stored: StoredEvent[] }> {
     interface Item {
       envelope: IngestEnvelope;
+      /** As received, when the hub has it. */
+      json: string | undefined;
       eventId: string;
       target: EventTarget | null;
       /** The first item of the batch with this event id, if this one is a copy. */
@@ -552,9 +556,9 @@ class PostgresHubStorage implements HubStorage {
     }
     const items: Item[] = [];
     const firstById = new Map<string, Item>();
-    for (const envelope of envelopes) {
+    for (const [index, envelope] of envelopes.entries()) {
       const eventId = typeof envelope?.event_id === 'string' ? envelope.event_id : String(envelope?.event_id ?? '');
-      const item: Item = { envelope, eventId, target: null, copyOf: null, result: null };
+      const item: Item = { envelope, json: jsons?.[index], eventId, target: null, copyOf: null, result: null };
       items.push(item);
       try {
         const why = unstorable(envelope);
@@ -586,7 +590,7 @@ class PostgresHubStorage implements HubStorage {
         lamport_clock: i.envelope.lamport_clock,
         node_id: i.envelope.node_id,
         timestamp: normalizeTimestamp(i.envelope.timestamp),
-        envelope: JSON.stringify(i.envelope),
+        envelope: i.json ?? JSON.stringify(i.envelope),
       }));
       const inserted = await tx<Array<{ seq: number; event_id: string }>>`
         INSERT INTO events (team_id, event_id, project_uuid, event_type, lamport_clock, node_id, timestamp, envelope, received_at)
