@@ -2,6 +2,7 @@
 import { HUB_INGEST_BUDGET, benchHubIngestSqlite, formatHubIngest, hubIngestPostgresLine } from './hub-ingest.js';
 import { benchImplement } from './implement.js';
 import { formatRatio } from './measure.js';
+import { benchDashboard } from './dashboard.js';
 import { benchEmitThroughput } from './queue-throughput.js';
 import { benchStartupParts, formatPart } from './startup-parts.js';
 import { benchVersion } from './startup.js';
@@ -34,6 +35,10 @@ console.log(await hubIngestPostgresLine());
 // Sync (issue 14): implement WP01 logged in (live hub, black hole), command exit → event on the
 // hub, and draining 100,000 queued events. Alone: npm run build && node --import tsx bench/sync.ts
 await benchSync(report);
+
+// The dashboard (issue 15), in chromium when it is installed: implement exits → lane change in
+// the page, and the render of a 200 × 50 team. Alone: node --import tsx --conditions=spec-kitty-source bench/dashboard.ts
+await benchDashboard(report);
 
 // What each start-up mechanism of cli/launcher/ is worth (docs/startup.md); figures, not budgets.
 for (const part of benchStartupParts()) console.log(formatPart(part));
