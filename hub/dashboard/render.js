@@ -50,8 +50,8 @@ export function projectCard(project, sharedSlug) {
 function uuidLine(uuid, slug) {
   return h('p', { class: 'uuid' },
     h('span', { class: 'uuid-label' }, 'uuid'),
-    h('code', { class: 'uuid-value', title: uuid }, uuid),
-    h('button', { type: 'button', class: 'copy', dataset: { copy: uuid }, 'aria-label': `Copy the uuid of ${slug}` }, 'Copy uuid'));
+    h('button', { type: 'button', class: 'copy', dataset: { copy: uuid }, 'aria-label': `Copy the uuid of ${slug}` }, 'Copy uuid'),
+    h('code', { class: 'uuid-value', title: uuid }, uuid));
 }
 
 /** The project view: a lane board per feature, and the feed of recent events. */
