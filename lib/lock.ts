@@ -50,17 +50,20 @@ const staleOf = (options: LockOptions) => Math.max(options.staleMs ?? DEFAULT_ST
 let host: string | undefined;
 const thisHost = () => (host ??= hostname());
 
-/** Field 22 of /proc/<pid>/stat: the start time in clock ticks since boot. Undefined off Linux or when hidden. */
-function startTimeOf(pid: number | 'self'): string | undefined {
+/** Fields 3 on of /proc/<pid>/stat (state first); undefined off Linux or when hidden. */
+function procStat(pid: number | 'self'): string[] | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
+
+/** Field 22 of /proc/<pid>/stat: the start time in clock ticks since boot. */
+const startTimeOf = (pid: number | 'self'): string | undefined => procStat(pid)?.[19];
 let ownStart: string | undefined | null = null;
 const myStart = () => (ownStart === null ? (ownStart = startTimeOf('self')) : ownStart);
 
@@ -109,8 +112,11 @@ function ownerState(owner: LockOwner): 'alive' | 'dead' | 'unknown' {
     // EPERM: alive, but another user's.
     return (err as NodeJS.ErrnoException).code === 'ESRCH' ? 'dead' : 'alive';
   }
+  const stat = procStat(owner.pid);
+  // A zombie answers kill(0) but holds nothing: a detached holder that died may never be reaped.
+  if (stat?.[0] === 'Z' || stat?.[0] === 'X') return 'dead';
   if (owner.start === undefined) return 'alive';
-  const start = startTimeOf(owner.pid);
+  const start = stat?.[19];
   return start !== undefined && start !== owner.start ? 'dead' : 'alive';
 }
 

@@ -258,3 +258,25 @@ test('lockHolder: null when free or when its holder is dead, the owner while a l
   mkdirSync(`${file}.lock`);
   t.is(lockHolder(file), 'unknown', 'a fresh lock without a record counts as held');
 });
+
+test('a holder that died but was never reaped (a zombie) counts as dead', async (t) => {
+  if (process.platform !== 'linux') {
+    t.log('zombies are told from /proc: Linux only');
+    return t.pass();
+  }
+  // `sleep 0.1` becomes the child of the exec'd `sleep 10`, which never reaps it.
+  const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.teardown(() => parent.kill('SIGKILL'));
+  const pid = Number((await new Promise<Buffer>((resolve) => parent.stdout!.once('data', resolve))).toString().trim());
+  let state = '';
+  for (let i = 0; i < 50 && state !== 'Z'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
+  }
+  t.is(state, 'Z', 'the test made a zombie');
+  const file = join(tempDir(), 'drain');
+  mkdirSync(`${file}.lock`);
+  writeFileSync(join(`${file}.lock`, OWNER_FILE), JSON.stringify({ pid, hostname: hostname(), token: 'z' }));
+  t.is(lockHolder(file), null);
+  t.is(await withLock(file, { waitMs: 200 }, () => 'taken'), 'taken');
+});
