@@ -353,9 +353,12 @@ class PostgresHubStorage implements HubStorage {
       if (own && seqs.every((seq) => own.events.has(seq))) {
         events = seqs.map((seq) => own.events.get(seq) as StoredEvent);
       } else {
+        // = ANY of an array, not IN (subquery): planned as primary-key lookups whatever the
+        // statistics say. An IN semi-join planned while the team had few rows scanned all of
+        // its rows once per seq, seconds for a batch, past the ingest's wait for its notice.
         const rows = await this.sql<EventRow[]>`
           SELECT seq, envelope, received_at FROM events
-          WHERE team_id = ${notice.t} AND seq IN (SELECT json_array_elements_text(${json(seqs)}::text::json)::bigint)
+          WHERE team_id = ${notice.t} AND seq = ANY (ARRAY(SELECT json_array_elements_text(${json(seqs)}::text::json)::bigint))
           ORDER BY seq`;
         events = rows.map((row) => ({ seq: row.seq, envelope: JSON.parse(row.envelope) as IngestEnvelope, receivedAt: row.received_at }));
       }
@@ -631,7 +634,7 @@ class PostgresHubStorage implements HubStorage {
       item.result = { event_id: item.eventId, status: 'success' };
     }
     if (undo.length > 0) {
-      await tx`DELETE FROM events WHERE seq IN (SELECT json_array_elements_text(${json(undo)}::text::json)::bigint)`;
+      await tx`DELETE FROM events WHERE seq = ANY (ARRAY(SELECT json_array_elements_text(${json(undo)}::text::json)::bigint))`;
     }
     await board.flush(tx);
 
