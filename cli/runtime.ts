@@ -10,6 +10,7 @@ import { BUILTIN_PLUGINS } from './builtins.js';
 import { importModule } from './launcher/import-module.js';
 import { sqliteAddon } from './launcher/sqlite-addon.js';
 import { isTerminal, writeFd } from './launcher/stdio.js';
+import { holdOpen } from './sync/hold-open.js';
 
 export interface GlobalOptions {
   verbose?: boolean;
@@ -147,7 +148,7 @@ async function closeEmitter(built: Emitter): Promise<void> {
       cliLogger().debug(`no background sync: ${messageOf(error)}`);
     }
   }
-  await built.close(inline ? Date.now() + sync.exitFlushMs : Date.now());
+  await holdOpen(built.close(inline ? Date.now() + sync.exitFlushMs : Date.now()));
   if (!handOff) return;
   const { startDrainer } = await import('./sync/start-drainer.js');
   try {

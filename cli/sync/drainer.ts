@@ -5,6 +5,7 @@ import { specKittyHome } from '../home.js';
 import { cliLogger, cliServices } from '../runtime.js';
 import { DRAINER_LOCK, drainerLockTarget } from './drainer-lock.js';
 import { batchSyncOf, type DrainSummary } from './engine.js';
+import { holdOpen } from './hold-open.js';
 
 /** How long the drainer keeps trying a hub that fails; what is left waits for the next command or `sync now`. */
 export const FAILURE_WINDOW_MS = 60_000;
@@ -41,8 +42,8 @@ export async function runDrainer(): Promise<number> {
   for (let round = 0; round < MAX_ROUNDS && !stopping.signal.aborted; round++) {
     let summary: DrainSummary;
     try {
-      summary = await withLock(drainerLockTarget(home), DRAINER_LOCK, () =>
-        engine.drain({ deadline: Date.now() + FAILURE_WINDOW_MS, signal: stopping.signal }));
+      summary = await holdOpen(withLock(drainerLockTarget(home), DRAINER_LOCK, () =>
+        engine.drain({ deadline: Date.now() + FAILURE_WINDOW_MS, signal: stopping.signal })));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
         log('another drainer is running: it sends the queue');

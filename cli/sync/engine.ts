@@ -24,3 +24,4 @@ export async function batchSyncOf(container: Container, logger: Logger) {
   const { createBatchSync, validateOptions } = await import('../../plugins/batch-sync/drain.js');
   return { engine: createBatchSync(pluginServices(container), validateOptions(entry.options), logger), why: null } as const;
 }
+

@@ -5,6 +5,7 @@ import { isTerminal } from '../../launcher/stdio.js';
 import { print, printJson } from '../../output.js';
 import { cliLogger, cliServices } from '../../runtime.js';
 import { batchSyncOf, type DrainProgress, type DrainSummary } from '../../sync/engine.js';
+import { holdOpen } from '../../sync/hold-open.js';
 import { showProgress } from './progress.js';
 
 /** How long `sync now` keeps trying a failing hub before it reports what is left. */
@@ -25,10 +26,10 @@ export async function syncNow(opts: { json?: boolean }): Promise<void> {
   const bar = !opts.json && isTerminal(2) && pending > 0 ? await showProgress(pending) : null;
   let summary: DrainSummary;
   try {
-    summary = await sync.engine.drain({
+    summary = await holdOpen(sync.engine.drain({
       deadline: Date.now() + NOW_DEADLINE_MS, signal: stopping.signal, retryNow: true,
       onProgress: (p: DrainProgress) => bar?.update(p.sent + p.duplicate + p.dead),
-    });
+    }));
   } finally {
     bar?.stop();
     process.off('SIGINT', onSignal);
