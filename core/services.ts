@@ -222,7 +222,9 @@ export interface HubAccess {
  * The logged-in session as senders use it. `access` refreshes the access token when near expiry
  * (or, with `force`, after the hub answered 401), holding the cross-process credentials lock;
  * null means logged out, and a 401 on refresh logs out (one warning says how to log in again).
- * A hub that cannot be asked throws its HubFailure: the caller backs off.
+ * A hub that cannot be asked throws its HubFailure: the caller backs off. A refresh, once sent,
+ * is seen through even when the caller stops waiting: the hub rotates the token as it answers,
+ * and a rotation not saved would spend the stored refresh token and log the user out.
  */
 export interface HubSession {
   access(options?: { force?: boolean }): Promise<HubAccess | null>;

@@ -4,6 +4,7 @@ import { TOKENS } from '../../core/tokens.js';
 import type { Logger } from '../../lib/logger.js';
 import { LOCAL_TEAM } from './auth-client.js';
 import { refreshLogin } from './refresh.js';
+import { pluginScope } from '../../core/plugin-scope.js';
 
 /**
  * The stored login as senders use it. Every answer comes from `refreshLogin`, which reads the
@@ -19,7 +20,10 @@ export class StoredHubSession implements HubSession {
   ) {}
 
   async access(options: { force?: boolean } = {}): Promise<HubAccess | null> {
-    const result = await refreshLogin(this.options.home, this.hub, { force: options.force });
+    // Outside any plugin's scope: the refresh is the session's work, not the calling plugin's, so
+    // the handles of one in flight are never let go when the command ends; the process waits for
+    // it to be saved (the hub client's timeouts bound that).
+    const result = await pluginScope.exit(() => refreshLogin(this.options.home, this.hub, { force: options.force }));
     switch (result.status) {
       case 'fresh':
       case 'refreshed': {
