@@ -62,8 +62,8 @@ export async function buildHub(deps: HubDeps, options: HubOptions): Promise<Fast
   await authRoutes(app, deps);
   await eventRoutes(app, deps);
   await projectRoutes(app, deps);
-  await wsRoutes(app, deps, { ...options.live, log: options.log });
-  await dashboardRoutes(app, deps, options.dashboard);
+  const live = await wsRoutes(app, deps, { ...options.live, log: options.log });
+  await dashboardRoutes(app, deps, options.dashboard, live);
   return app;
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HubStorage, User } from '../storage/storage.js';
-import { AuthError, hashToken, mintToken, type Authenticated } from './tokens.js';
+import { AuthError, hashToken, mintToken, sessionFamily, type Authenticated } from './tokens.js';
 
 // Dashboard sessions: a sign-in at `/` gives one opaque token (256 random bits, like the API's),
 // carried by an httpOnly cookie and stored only as its SHA-256 hash, as a token of kind
@@ -50,10 +50,25 @@ export class SessionService {
     return { user, team: user.team };
   }
 
-  /** Revokes the session (sign-out). An unknown or already ended one is no error. */
-  async end(token: string): Promise<void> {
-    if (token.length === 0 || token.length > 512) return;
+  /**
+   * Revokes the session (sign-out), and the ws tokens it asked for that are not spent yet. An
+   * unknown or already ended one is no error. The hash of the ended session, for closing its
+   * sockets (hub/live/fanout.ts `closeSession`); null when there was none.
+   */
+  async end(token: string): Promise<string | null> {
+    if (token.length === 0 || token.length > 512) return null;
     const stored = await this.#storage.findToken(hashToken(token));
-    if (stored && stored.kind === 'session') await this.#storage.revokeToken(stored.hash, this.#now());
+    if (!stored || stored.kind !== 'session') return null;
+    const now = this.#now();
+    await this.#storage.revokeToken(stored.hash, now);
+    await this.#storage.revokeFamily(sessionFamily(stored.hash), now);
+    return stored.hash;
+  }
+
+  /** Whether the session with this hash is still live: stored, not revoked, not expired, its user not removed. */
+  async isLive(hash: string): Promise<boolean> {
+    const stored = await this.#storage.findToken(hash);
+    if (!stored || stored.kind !== 'session' || stored.revokedAt !== null || stored.expiresAt <= this.#now()) return false;
+    return (await this.#storage.findUserById(stored.userId)) !== null;
   }
 }

@@ -136,16 +136,29 @@ export class TokenService {
     return { user, team: user.team };
   }
 
-  /** A single-use token for the WebSocket upgrade, valid for `wsTtlMs` (60 s). */
-  async issueWsToken(user: User): Promise<WsTokenGrant> {
+  /**
+   * A single-use token for the WebSocket upgrade, valid for `wsTtlMs` (60 s). `session`, the hash
+   * of the dashboard session that asks for it, binds the token and the socket it opens to that
+   * session: the token is refused once the session ended, and the socket closes with it.
+   */
+  async issueWsToken(user: User, session?: string): Promise<WsTokenGrant> {
     const now = this.#now();
     const token = mintToken();
-    await this.#storage.putToken(this.#record(token, 'ws', user.id, newFamily(), now + this.wsTtlMs));
+    const family = session === undefined ? newFamily() : sessionFamily(session);
+    await this.#storage.putToken(this.#record(token, 'ws', user.id, family, now + this.wsTtlMs));
     return { ws_token: token, expires_in: seconds(this.wsTtlMs) };
   }
 
   /** Spends a ws token: the first use answers its user, every later one fails. */
   async consumeWsToken(wsToken: string): Promise<User> {
+    return (await this.consumeWsGrant(wsToken)).user;
+  }
+
+  /**
+   * Spends a ws token: its user and, for a token a dashboard session asked for, that session's
+   * hash (null for the API's). A session-bound token fails once its session is no longer live.
+   */
+  async consumeWsGrant(wsToken: string): Promise<{ user: User; session: string | null }> {
     const now = this.#now();
     const stored = await this.#live(wsToken, 'ws', now);
     if (stored.usedAt !== null) throw new AuthError('token_used');
@@ -156,9 +169,16 @@ export class TokenService {
       if (again.usedAt !== null) throw new AuthError('token_used');
       throw new AuthError('expired');
     }
+    const session = sessionOfFamily(stored.family);
+    if (session !== null) {
+      const held = await this.#storage.findToken(session);
+      if (!held || held.kind !== 'session' || held.userId !== stored.userId) throw new AuthError('invalid_token');
+      if (held.revokedAt !== null) throw new AuthError('revoked');
+      if (held.expiresAt <= now) throw new AuthError('expired');
+    }
     const user = await this.#userById(stored.userId);
     if (!user) throw new AuthError('user_removed');
-    return user;
+    return { user, session };
   }
 
   /**
@@ -225,6 +245,14 @@ function hashOf(token: unknown): string | null {
 }
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** The family of the ws tokens a dashboard session asks for: its hash (a hash, never the token), prefixed. */
+export const sessionFamily = (sessionHash: string) => `session:${sessionHash}`;
+
+/** The session hash a ws token's family names, or null for a token that is not session-bound. */
+export function sessionOfFamily(family: string): string | null {
+  return /^session:[0-9a-f]{64}$/.test(family) ? family.slice('session:'.length) : null;
+}
 
 /** A family id: random, and not a token (it is stored as it is). */
 const newFamily = () => randomBytes(16).toString('base64url');

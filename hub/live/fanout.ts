@@ -31,6 +31,8 @@ interface Client {
   socket: WebSocket;
   teamId: number;
   userId: number;
+  /** The hash of the dashboard session the socket's ws token was minted on; null for the API's. */
+  session: string | null;
   /** Answered (pong, or any frame) since the last ping. */
   alive: boolean;
   /** The snapshot went out: pushes go straight to the socket. Until then they wait, in order. */
@@ -45,13 +47,15 @@ export class LiveHub {
   readonly closeGraceMs: number;
   readonly #storage: HubStorage;
   readonly #log: (line: string) => void;
+  readonly #sessionLive: (hash: string) => Promise<boolean>;
   readonly #teams = new Map<number, Set<Client>>();
   readonly #clients = new Map<WebSocket, Client>();
   #unsubscribe: (() => void) | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closing: Promise<void> | null = null;
 
-  constructor(storage: HubStorage, log: (line: string) => void, options: LiveOptions = {}) {
+  /** `sessionLive` tells whether a dashboard session is still live (the sweep closes the sockets of one that is not). */
+  constructor(storage: HubStorage, log: (line: string) => void, options: LiveOptions = {}, sessionLive: (hash: string) => Promise<boolean> = async () => true) {
     const { pingIntervalMs, maxBufferedBytes, closeGraceMs } = { ...LIVE_DEFAULTS, ...definedOnly(options) };
     for (const [name, value] of Object.entries({ pingIntervalMs, maxBufferedBytes, closeGraceMs })) {
       if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a number > 0`);
@@ -61,6 +65,7 @@ export class LiveHub {
     this.closeGraceMs = closeGraceMs;
     this.#storage = storage;
     this.#log = log;
+    this.#sessionLive = sessionLive;
   }
 
   /** Subscribes to storage and starts the keep-alive timer. */
@@ -84,7 +89,7 @@ export class LiveHub {
    * as a push; clients key by event_id and Lamport clock). False when the hub is closing: the
    * socket has been closed with 1001.
    */
-  add(socket: WebSocket, teamId: number, userId: number): boolean {
+  add(socket: WebSocket, teamId: number, userId: number, session: string | null = null): boolean {
     if (this.#closing) {
       socket.close(CLOSE.goingAway, 'the hub is shutting down');
       return false;
@@ -94,7 +99,7 @@ export class LiveHub {
       socket.close(CLOSE.policy, `at most ${MAX_SOCKETS_PER_USER} open sockets per user`);
       return false;
     }
-    const client: Client = { socket, teamId, userId, alive: true, ready: false, held: [], heldBytes: 0 };
+    const client: Client = { socket, teamId, userId, session, alive: true, ready: false, held: [], heldBytes: 0 };
     this.#clients.set(socket, client);
     let team = this.#teams.get(teamId);
     if (!team) this.#teams.set(teamId, (team = new Set()));
@@ -121,6 +126,16 @@ export class LiveHub {
     client.held = [];
     client.heldBytes = 0;
     for (const data of held) if (!this.#send(client, data)) return;
+  }
+
+  /** Closes (1008) every socket opened on this dashboard session: it was signed out, revoked or expired. */
+  closeSession(session: string, why = 'the session ended'): number {
+    const clients = [...this.#clients.values()].filter((c) => c.session === session);
+    for (const client of clients) {
+      this.#log(`ws: closed a socket of an ended dashboard session (team ${client.teamId})`);
+      this.closeSocket(client.socket, CLOSE.policy, why);
+    }
+    return clients.length;
   }
 
   /** Closes the socket with `code` and cuts it if the peer does not finish the close handshake in time. */
@@ -208,9 +223,19 @@ export class LiveHub {
     }
   }
 
+  /** A session-bound socket closes at the next sweep once its session expired or was revoked (by any hub process). */
+  async #closeEndedSessions(): Promise<void> {
+    const sessions = [...new Set([...this.#clients.values()].map((c) => c.session).filter((s): s is string => s !== null))];
+    for (const session of sessions) {
+      if (await this.#sessionLive(session).catch(() => true)) continue;
+      this.closeSession(session, 'the session expired or was revoked');
+    }
+  }
+
   /** Keep-alive: cut sockets that did not answer the last ping, ping the others. */
   #sweep(): void {
     void this.#closeRemovedUsers();
+    void this.#closeEndedSessions();
     for (const client of [...this.#clients.values()]) {
       if (!client.alive) {
         this.#log(`ws: closed a socket of team ${client.teamId} that did not answer a ping`);

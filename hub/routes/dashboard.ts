@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TokenRequestSchema, type TokenRequest } from '../../contract/sync.js';
 import { checkLogin } from '../auth/login.js';
-import { AuthError } from '../auth/tokens.js';
+import { AuthError, hashToken } from '../auth/tokens.js';
 import { clearSessionCookie, sessionToken, setSessionCookie, type CookieOptions } from '../auth/session-cookie.js';
 import type { HubDeps } from '../deps.js';
 import { HttpError, unauthorized } from '../http/errors.js';
+import type { LiveHub } from '../live/fanout.js';
 
 // The dashboard (issue 15): a static page at `/` (hub/dashboard/: plain ES modules and CSS, no
 // build step), its assets under content-hashed URLs cached for a year, and the session API it
@@ -82,8 +83,13 @@ export function contentSecurityPolicy(host: string | undefined, secure: boolean)
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, options: DashboardOptions = {}): Promise<void> {
+export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, options: DashboardOptions = {}, live?: LiveHub): Promise<void> {
   const { storage, tokens, sessions, limiters } = deps;
+  // A session that ends takes its sockets with it (other hub processes close theirs at their next sweep).
+  const endSession = async (token: string) => {
+    const ended = await sessions.end(token);
+    if (ended !== null) live?.closeSession(ended, 'signed out');
+  };
   const cookies: CookieOptions = { secure: options.secureCookie ?? true };
   let assets: Assets | undefined;
   // Read on first request, not at start: a hub that is only an API never touches the files.
@@ -134,7 +140,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
     const user = await checkLogin({ storage, limiters }, username, password, request.ip, (seconds) => { void reply.header('Retry-After', String(seconds)); });
     // A session already held by this browser ends: one sign-in, one live session.
     const previous = sessionToken(request);
-    if (previous !== undefined) await sessions.end(previous);
+    if (previous !== undefined) await endSession(previous);
     const session = await sessions.start(user);
     setSessionCookie(reply, session.token, sessions.ttlMs, cookies);
     void reply.header('cache-control', 'no-store');
@@ -144,19 +150,19 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
   app.post('/dashboard/api/sign-out', async (request, reply) => {
     sameOrigin(request);
     const token = sessionToken(request);
-    if (token !== undefined) await sessions.end(token);
+    if (token !== undefined) await endSession(token);
     clearSessionCookie(reply, cookies);
     return { status: 'signed_out' };
   });
 
-  /** A ws token for the page's WebSocket, on the session: the socket itself authenticates as the API's do. */
+  /** A ws token for the page's WebSocket, bound to the session: the socket closes when the session ends (sign-out, expiry, revocation). */
   app.post('/dashboard/api/ws-token', async (request, reply) => {
     sameOrigin(request);
     const token = sessionToken(request);
     if (token === undefined) throw unauthorized('not signed in');
     const { user } = await sessions.authenticate(token);
     void reply.header('cache-control', 'no-store');
-    return tokens.issueWsToken(user);
+    return tokens.issueWsToken(user, hashToken(token));
   });
 }
 

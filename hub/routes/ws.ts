@@ -19,8 +19,8 @@ const MAX_FRAME_BYTES = 2 * MAX_EVENT_BYTES;
 // done. With the frame cap, at most a few MiB wait per socket.
 const INBOX_HIGH = 16;
 
-/** The user a ws token stood for, from the upgrade's hook to its handler. */
-const upgraded = new WeakMap<object, User>();
+/** The user a ws token stood for (and the dashboard session it was minted on), from the upgrade's hook to its handler. */
+const upgraded = new WeakMap<object, { user: User; session: string | null }>();
 
 /**
  * WebSocket `/ws/v1/events/` (DESIGN §6): authenticated on the upgrade by a single-use ws token;
@@ -28,8 +28,8 @@ const upgraded = new WeakMap<object, User>();
  * pushed live; ping/pong; bounded send buffers; 1001 on shutdown.
  */
 export async function wsRoutes(app: FastifyInstance, deps: HubDeps, options: LiveOptions & { log(line: string): void }): Promise<LiveHub> {
-  const { storage, tokens, now } = deps;
-  const live = new LiveHub(storage, options.log, options);
+  const { storage, tokens, sessions, now } = deps;
+  const live = new LiveHub(storage, options.log, options, (hash) => sessions.isLive(hash));
   await app.register(websocket, {
     options: { maxPayload: MAX_FRAME_BYTES },
     // Replaces the plugin's default (a close without a code): every socket gets 1001, going away.
@@ -46,20 +46,19 @@ export async function wsRoutes(app: FastifyInstance, deps: HubDeps, options: Liv
     // Refused before the upgrade: a bad, missing or spent token is a 401 and no socket is opened.
     onRequest: async (request: FastifyRequest) => {
       if (!request.ws) return; // a plain GET is answered 426 below and spends no token
-      const user = await tokens.consumeWsToken(wsTokenOf(request));
-      upgraded.set(request.raw, user);
+      upgraded.set(request.raw, await tokens.consumeWsGrant(wsTokenOf(request)));
     },
     handler: async () => {
       throw new HttpError(426, 'upgrade_required', `${WS_PATH} is a WebSocket endpoint`);
     },
     wsHandler: (socket: WebSocket, request: FastifyRequest) => {
-      const user = upgraded.get(request.raw);
+      const grant = upgraded.get(request.raw);
       upgraded.delete(request.raw);
-      if (!user) {
+      if (!grant) {
         socket.close(CLOSE.policy, 'not authenticated');
         return;
       }
-      session(socket, user, live, storage, now, options.log);
+      session(socket, grant.user, grant.session, live, storage, now, options.log);
     },
   });
   return live;
@@ -82,11 +81,11 @@ function wsTokenOf(request: FastifyRequest): string {
 }
 
 /** One socket: the snapshot first, then its frames in order, one answer each. */
-function session(socket: WebSocket, user: User, live: LiveHub, storage: HubStorage, now: () => number, log: (line: string) => void): void {
+function session(socket: WebSocket, user: User, signedIn: string | null, live: LiveHub, storage: HubStorage, now: () => number, log: (line: string) => void): void {
   const { team } = user;
   // The request log's line for an upgrade (fastify logs no response for it); never the token.
   log(`GET ${WS_PATH} 101 (team ${team.slug})`);
-  if (!live.add(socket, team.id, user.id)) return;
+  if (!live.add(socket, team.id, user.id, signedIn)) return;
   // Listened to at once, so nothing sent right after the upgrade is lost; handled after the snapshot.
   const inbox: Buffer[] = [];
   let started = false;
