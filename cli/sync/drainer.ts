@@ -6,6 +6,7 @@ import { cliLogger, cliServices } from '../runtime.js';
 import { DRAINER_LOCK, drainerLockTarget } from './drainer-lock.js';
 import { batchSyncOf, type DrainSummary } from './engine.js';
 import { holdOpen } from './hold-open.js';
+import { readSyncSettings } from './settings.js';
 
 /** How long the drainer keeps trying a hub that fails; what is left waits for the next command or `sync now`. */
 export const FAILURE_WINDOW_MS = 60_000;
@@ -23,6 +24,11 @@ export async function runDrainer(): Promise<number> {
   const home = specKittyHome();
   const log = (line: string) => cliLogger().info(stamp(line));
   const container = await cliServices();
+  const off = readSyncSettings(null).offBecause;
+  if (off) {
+    log(`sync is off (${off}): nothing sent`);
+    return 0;
+  }
   const sync = await batchSyncOf(container, cliLogger());
   if (!sync.engine) {
     log(`${sync.why}: nothing sent`);
@@ -53,7 +59,9 @@ export async function runDrainer(): Promise<number> {
     }
     log(`sent ${summary.sent}, duplicate ${summary.duplicate}, dead ${summary.dead}, left ${summary.left}` +
       `${summary.loggedOut ? ' (logged out)' : ''}${summary.error ? `; last error: ${summary.error}` : ''}`);
-    if (summary.loggedOut || summary.error !== null && summary.sent + summary.duplicate + summary.dead === 0) break;
+    // A round that settled nothing (a failing hub, events it could not claim) is the end: the
+    // next command starts another drainer, so waiting on here only holds the queue busy.
+    if (summary.loggedOut || summary.sent + summary.duplicate + summary.dead === 0) break;
     // A command may have queued more between the last claim and the release, and seen the lock held.
     const pending = await queue.stats().then((s) => s.counts.pending, (err: unknown) => { log(messageOf(err)); return 0; });
     if (pending === 0) break;

@@ -10,8 +10,9 @@ export type RoundEnd = 'next' | 'failed' | 'logged-out';
  * as a whole is reshaped and put back at the front: halved (413), bisected to its poison event
  * (400), resent after one refresh (401); any other failure backs the drain off.
  */
-export async function sendRound(run: DrainRun, claimed: readonly QueuedEvent[]): Promise<RoundEnd> {
-  const leaseEnds = Date.now() + run.ctx.options.leaseMs;
+export async function sendRound(run: DrainRun, claimed: readonly QueuedEvent[], claimedAt: number): Promise<RoundEnd> {
+  // From the claim, not from now: a claim read ahead has been running its lease since.
+  const leaseEnds = claimedAt + run.ctx.options.leaseMs;
   const work = batchesOf(claimed.map(toItem), run.limits);
   while (work.length > 0) {
     // Past half the lease another process may soon claim these too: release them and claim afresh.

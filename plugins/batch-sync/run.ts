@@ -72,9 +72,11 @@ export class DrainRun {
     this.#startPending = await this.#pending();
     if (this.#startPending === 0) return;
     let ahead: QueuedEvent[] = [];
+    let aheadAt = 0;
     try {
       while (!this.over()) {
         const claimed = ahead.length > 0 ? ahead : await this.#claim();
+        const claimedAt = ahead.length > 0 ? aheadAt : Date.now();
         ahead = [];
         if (claimed.length === 0) {
           if (this.request.stopWhenIdle || await this.#pending() === 0) return;
@@ -91,10 +93,13 @@ export class DrainRun {
             continue;
           }
         }
-        const round = sendRound(this, claimed);
+        const round = sendRound(this, claimed, claimedAt);
         // The next claim is read while the hub works on this round, so the two overlap. Only
         // after a full claim: a short one means the queue had no more.
-        if (claimed.length === this.limits.maxEvents && !this.over()) ahead = await this.#claim();
+        if (claimed.length === this.limits.maxEvents && !this.over()) {
+          aheadAt = Date.now();
+          ahead = await this.#claim();
+        }
         const end = await round;
         await this.releaseHeld(claimed);
         if (end === 'next') continue;

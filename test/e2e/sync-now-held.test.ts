@@ -1,6 +1,8 @@
 import test from 'ava';
 import { openTestQueue } from '../services/queue/queue-fixtures.js';
-import { countIds, liveHub, login, offline, project, recordingServer, states, storeLogin, syncConfig } from './sync-helpers.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { blackHole } from '../services/hub-client/fault-server.js';
+import { countIds, liveHub, login, offline, project, recordingServer, states, storeLogin, syncConfig, waitFor } from './sync-helpers.js';
 
 // The engine's waits are unref'd (a plugin must not hold a process open): a command whose job is
 // the drain must hold it itself, or it ends mid-wait as a run that "stopped before it finished".
@@ -36,4 +38,34 @@ test('with sync.background false, a command flushing at exit rides out a failed 
   t.is(r.code, 0, r.stderr);
   t.true(calls >= 1, 'it tried');
   t.deepEqual(states(await p.events()), { pending: 2 });
+});
+
+test('SPEC_KITTY_SYNC=off: sync now sends nothing and says why (exit 1), no request made', async (t) => {
+  const server = await recordingServer(t, () => ({ status: 200, body: { results: [] } }));
+  const p = await project(t);
+  await storeLogin(p.home, server.url);
+  await offline(p, 'feature', 'create', 'Shop');
+  const r = await runCli(['sync', 'now'], { cwd: p.repo, home: p.home, env: { SPEC_KITTY_SYNC: 'off' } });
+  t.is(r.code, 1);
+  t.regex(r.stderr, /sync is off \(SPEC_KITTY_SYNC=off\)/);
+  t.deepEqual(server.requests, []);
+  t.deepEqual(states(await p.events()), { pending: 1 });
+});
+
+test('SIGTERM during sync now: what it claimed goes back to pending, exit 143', async (t) => {
+  const hole = await blackHole(t);
+  const p = await project(t);
+  await storeLogin(p.home, hole);
+  await offline(p, 'feature', 'create', 'Shop');
+  const child = spawnCli(['sync', 'now', '--json'], { cwd: p.repo, home: p.home });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  t.teardown(() => { child.kill('SIGKILL'); });
+  // Once it has claimed (the batch hangs on the black hole), stop it.
+  await waitFor('the claim', async () => (await p.events()).some((e) => e.state === 'pending'), { timeoutMs: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  child.kill('SIGTERM');
+  t.is(await exited, 143);
+  const again = openTestQueue(p.home);
+  t.is((await again.queue.claim({ limit: 10, leaseMs: 1_000 })).length, 1, 'released: claimable at once');
+  again.queue.close();
 });
