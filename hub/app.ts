@@ -2,6 +2,7 @@ import type { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { CONTRACT_KEYWORDS, MAX_DECOMPRESSED_BYTES_PER_BATCH } from '../contract/index.js';
 import { AuthError } from './auth/tokens.js';
+import { HubStorageError } from './storage/storage.js';
 import type { HubDeps } from './deps.js';
 import { HttpError } from './http/errors.js';
 import { logRequests } from './http/request-log.js';
@@ -55,7 +56,11 @@ export async function buildHub(deps: HubDeps, options: HubOptions): Promise<Fast
   });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const { status, body } = describe(error);
-    if (status >= 500) options.log(`error: ${error.stack ?? error.message}`);
+    if (status === 503) {
+      // Temporary: nothing of the request was applied, and the client sends it all again later.
+      options.log(`error: ${error.message}`);
+      void reply.header('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+    } else if (status >= 500) options.log(`error: ${error.stack ?? error.message}`);
     void reply.code(status).send(body);
   });
 
@@ -67,8 +72,14 @@ export async function buildHub(deps: HubDeps, options: HubOptions): Promise<Fast
   return app;
 }
 
-/** What an error means on the wire: bad input of any kind is a 4xx with a JSON reason. */
+/** How long a client waits before sending again what the storage could not take. */
+const STORAGE_RETRY_AFTER_SECONDS = 5;
+
+/** What an error means on the wire: bad input of any kind is a 4xx with a JSON reason; storage down a 503. */
 function describe(error: FastifyError): { status: number; body: Record<string, unknown> } {
+  if (error instanceof HubStorageError && error.code === 'unavailable') {
+    return { status: 503, body: { error: 'unavailable', message: 'the hub cannot store or read events right now; nothing of this request was applied: send it again later', retry_after: STORAGE_RETRY_AFTER_SECONDS } };
+  }
   if (error instanceof HttpError) return { status: error.statusCode, body: { error: error.code, message: error.message, ...error.body } };
   if (error instanceof AuthError) return { status: 401, body: { error: error.code, message: error.message } };
   if (error instanceof TooLargeError) return { status: 413, body: { error: 'too_large', message: error.message, limits: LIMITS } };

@@ -19,6 +19,9 @@ const MAX_FRAME_BYTES = 2 * MAX_EVENT_BYTES;
 // done. With the frame cap, at most a few MiB wait per socket.
 const INBOX_HIGH = 16;
 
+/** The frame's event could not be stored (the storage failed, not the event): the socket closes with 1013. */
+const STORAGE_FAILED = Symbol('storage failed');
+
 /** The user a ws token stood for (and the dashboard session it was minted on), from the upgrade's hook to its handler. */
 const upgraded = new WeakMap<object, { user: User; session: string | null }>();
 
@@ -99,6 +102,12 @@ function session(socket: WebSocket, user: User, signedIn: string | null, live: L
         const frame = inbox.shift()!;
         if (socket.isPaused && inbox.length < INBOX_HIGH / 2) socket.resume();
         const answer = await answerFrame(frame, team, storage, now, log);
+        if (answer === STORAGE_FAILED) {
+          // No ack at all, and none for the frames behind it: the client resends every unacked
+          // event on its next socket. A `rejected` ack would make it drop the event for good.
+          live.closeSocket(socket, CLOSE.tryAgainLater, 'the hub could not store the event: reconnect and send it again');
+          break;
+        }
         if (answer) live.send(socket, answer);
       }
     } finally {
@@ -144,7 +153,7 @@ const isLane = (lane: string): lane is Lane => (WP_LANES as readonly string[]).i
  * from the same ingest as a batch; a ping a pong; a pong nothing. Anything else a `rejected` ack,
  * with the event id when there is one (`""` otherwise, as in a batch), and the socket stays open.
  */
-async function answerFrame(frame: Buffer, team: Team, storage: HubStorage, now: () => number, log: (line: string) => void): Promise<WsAckMessage | WsPongMessage | null> {
+async function answerFrame(frame: Buffer, team: Team, storage: HubStorage, now: () => number, log: (line: string) => void): Promise<WsAckMessage | WsPongMessage | null | typeof STORAGE_FAILED> {
   let message: unknown;
   try {
     message = JSON.parse(frame.toString('utf8'));
@@ -164,8 +173,9 @@ async function answerFrame(frame: Buffer, team: Team, storage: HubStorage, now: 
     const [result] = await ingestEvents(storage, team, [rest], now());
     return { type: 'ack', ...result };
   } catch (error) {
+    // Nothing the event did: never `rejected` (final for clients), the socket closes instead.
     log(`ws: an event could not be stored: ${(error as Error).message}`);
-    return rejected(idOf(rest), 'the hub could not store the event; send it again');
+    return STORAGE_FAILED;
   }
 }
 

@@ -77,7 +77,11 @@ const codeOf = (error: unknown) => {
 function isUnavailable(error: unknown): boolean {
   const code = codeOf(error);
   if ((error as { name?: unknown } | null)?.name === 'PostgresError') {
-    return code.startsWith('08') || code.startsWith('53') || code.startsWith('57P') || code === '3D000';
+    // 08 connection, 53 insufficient resources (disk full, out of memory), 57P shutting down,
+    // 58 system (I/O) errors, 40 serialization or deadlock (past the retries), 55P03 a lock not
+    // available, 25006 a read-only transaction (a standby): the database's trouble, not the request's.
+    return code.startsWith('08') || code.startsWith('53') || code.startsWith('57P') || code.startsWith('58') ||
+      code.startsWith('40') || code === '55P03' || code === '25006' || code === '3D000';
   }
   return /^(E[A-Z]+|CONNECT_TIMEOUT|CONNECTION_[A-Z_]+|SASL_SIGNATURE_MISMATCH|AUTH_TYPE_NOT_IMPLEMENTED)$/.test(code);
 }

@@ -17,7 +17,7 @@ import {
   featureState, projectState, toToken, toUser, wpState,
   type EventRow, type FeatureRow, type ProjectRow, type TokenRow, type UserRow, type WpRow,
 } from '../rows.js';
-import { SqliteIngester, isBusy } from './ingest.js';
+import { SqliteIngester, isBusy, isStorageFailure } from './ingest.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 export interface SqliteStorageOptions {
@@ -113,7 +113,8 @@ class SqliteHubStorage implements HubStorage {
     void this.s; // closed, or not migrated: it says so
     this.ingestion ??= new SqliteIngester(
       this.db,
-      (error) => this.busy(error),
+      // Any failure of the database itself (busy, full, I/O) is 'unavailable': the caller answers 503, never `rejected`.
+      (error) => (isStorageFailure(error) ? new HubStorageError('unavailable', `the hub database ${this.file} could not store the events: ${message(error)}`, { cause: error }) : error),
       (teamId, events) => { for (const listener of this.listeners) listener(teamId, [...events]); },
     );
     return this.ingestion;

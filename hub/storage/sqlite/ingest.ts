@@ -135,7 +135,10 @@ export class SqliteIngester {
         stored.push({ seq: Number(inserted.lastInsertRowid), envelope, receivedAt: now });
         results[index] = { event_id: eventId, status: 'success' };
       } catch (error) {
-        if (isBusy(error)) throw error;
+        // The database failing (busy, full, an I/O error…) is no fault of the event: the whole
+        // transaction fails and the caller hears 'unavailable', so the client sends it again.
+        // Only what the event itself gets wrong is `rejected`, which clients take as final.
+        if (isStorageFailure(error)) throw error;
         results[index] = { event_id: eventId, status: 'rejected', error_message: `not stored: ${error instanceof Error ? error.message : String(error)}` };
       }
     }
@@ -146,4 +149,15 @@ export class SqliteIngester {
 export const isBusy = (error: unknown) => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+};
+
+// The result codes an event itself can cause (a value the column or SQLite refuses); every other
+// SQLITE_ code is the database's own trouble (SQLITE_FULL, SQLITE_IOERR_*, SQLITE_READONLY,
+// SQLITE_CORRUPT, SQLITE_NOMEM, SQLITE_CANTOPEN, busy or locked…), temporary for the client.
+const EVENT_FAULTS = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)(_|$)/;
+
+/** An error of the database itself, not of the event being stored: it fails the whole call as 'unavailable'. */
+export const isStorageFailure = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') && !EVENT_FAULTS.test(code);
 };
