@@ -10,6 +10,7 @@ import { bold, dim, print, printJson } from '../../output.js';
 import { TOKENS } from '../../../core/tokens.js';
 import { cliLogger, cliServices } from '../../runtime.js';
 import { ensureGitignore } from './gitignore.js';
+import { specKittyHome } from '../../home.js';
 
 export const SPECS_DIR = 'kitty-specs';
 
@@ -46,7 +47,7 @@ export async function initProject(dir: string | undefined, opts: { json?: boolea
 
   ensureDir(root);
   note(`${KITTIFY_DIR}/`, ensureDir(join(root, KITTIFY_DIR)) ? 'created' : 'unchanged');
-  const { identity, wrote } = await resolveIdentityAt(root, { logger: cliLogger(), nodeId: () => machineNodeId() });
+  const { identity, wrote } = await resolveIdentityAt(root, { logger: cliLogger(), nodeId: () => machineNodeId(specKittyHome()) });
   if (!identity.persisted) {
     throw new UserError(`the project identity could not be saved to ${join(root, KITTIFY_DIR, CONFIG_FILE)} (see the warning above); nothing was initialized.`);
   }
