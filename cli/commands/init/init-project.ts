@@ -10,7 +10,6 @@ import { bold, dim, print, printJson } from '../../output.js';
 import { TOKENS } from '../../../core/tokens.js';
 import { cliLogger, cliServices } from '../../runtime.js';
 import { ensureGitignore } from './gitignore.js';
-import { specKittyHome } from '../../home.js';
 
 export const SPECS_DIR = 'kitty-specs';
 
@@ -47,7 +46,7 @@ export async function initProject(dir: string | undefined, opts: { json?: boolea
 
   ensureDir(root);
   note(`${KITTIFY_DIR}/`, ensureDir(join(root, KITTIFY_DIR)) ? 'created' : 'unchanged');
-  const { identity, wrote } = await resolveIdentityAt(root, { logger: cliLogger(), nodeId: () => machineNodeId(specKittyHome()) });
+  const { identity, wrote } = await resolveIdentityAt(root, { logger: cliLogger(), nodeId: () => machineNodeId() });
   if (!identity.persisted) {
     throw new UserError(`the project identity could not be saved to ${join(root, KITTIFY_DIR, CONFIG_FILE)} (see the warning above); nothing was initialized.`);
   }
