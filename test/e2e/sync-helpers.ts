@@ -13,6 +13,7 @@ import type { Envelope } from '../../contract/index.js';
 import { saveCredentials } from '../../services/auth/credentials-store.js';
 import { credentialsFromToken } from '../../services/auth/refresh.js';
 import { runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { listen } from '../services/hub-client/fault-server.js';
 import { serveHub } from '../helpers/hub.js';
 import { openTestQueue } from '../services/queue/queue-fixtures.js';
 import { initRepo, type QueuedRow, type WorkflowRepo } from './workflow-helpers.js';
@@ -244,26 +245,6 @@ export function states(rows: readonly QueuedRow[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.state] = (counts[r.state] ?? 0) + 1;
   return counts;
-}
-
-/** Listens on 127.0.0.1:0; at teardown destroys every socket it accepted, then closes. */
-async function listen(t: ExecutionContext, server: Server): Promise<string> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  t.teardown(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return `http://127.0.0.1:${address.port}`;
 }
 
 /**

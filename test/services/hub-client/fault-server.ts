@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 
 /** Listens on 127.0.0.1:0; on teardown destroys every socket it accepted and closes. */
-async function listen(t: ExecutionContext, server: Server): Promise<string> {
+export async function listen(t: ExecutionContext, server: Server): Promise<string> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
