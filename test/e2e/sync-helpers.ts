@@ -5,8 +5,7 @@
  */
 import type { ExecutionContext } from 'ava';
 import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { runningDrainer } from '../../cli/sync/drainer-lock.js';
 import type { Envelope } from '../../contract/index.js';
