@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/logger.js';
 import { QueueUnavailableError, queueUnavailable } from './errors.js';
 import { fileIdentity, replaceDamaged } from './move-aside.js';
 import { salvageInto, type Salvage } from './salvage.js';
+import { holdForSwap } from './swap-fence.js';
 import { migrate } from './schema.js';
 import { sleepSync } from '../../lib/sleep-sync.js';
 import { isBusy, isCorruption } from './sqlite/errors.js';
@@ -58,7 +59,8 @@ function salvageReport(path: string, error: unknown, r: Recovery): string {
 
 /**
  * A damaged file is salvaged, not repaired away: every readable event goes into a new file,
- * which then takes its place, and the damaged one is kept aside (see `replaceDamaged`). Returns
+ * which then takes its place, and the damaged one is kept aside (see `replaceDamaged`), fenced
+ * against the writes of processes that still have it open (see `holdForSwap`). Returns
  * null when another process got there first. A salvage that cannot be done (a read-only
  * $SPEC_KITTY_HOME, a full disk) leaves the damaged file where it is and fails the command:
  * starting an empty queue over it would hide its events.
@@ -66,7 +68,8 @@ function salvageReport(path: string, error: unknown, r: Recovery): string {
 export function recoverCorruptFile(path: string, identity: string | null, error: unknown, logger: Logger, addon?: () => object): Recovery | null {
   let replaced;
   try {
-    replaced = replaceDamaged(path, identity, (temp) => salvageInto(path, temp, { timeoutMs: BUSY_TIMEOUT_MS, addon }));
+    replaced = replaceDamaged(path, identity, (temp) => salvageInto(path, temp, { timeoutMs: BUSY_TIMEOUT_MS, addon }),
+      () => holdForSwap(path, BUSY_TIMEOUT_MS, addon));
   } catch (err) {
     const home = dirname(path);
     let writable = true;

@@ -8,7 +8,9 @@ import { TOKENS } from '../../core/tokens.js';
 import type { Logger } from '../../lib/logger.js';
 import { queueUnavailable } from './errors.js';
 import { isAccessProblem, isCorruption } from './sqlite/errors.js';
+import { fileIdentity } from './move-aside.js';
 import { openQueueDatabase, recoverCorruptFile, type OpenedDatabase } from './open-database.js';
+import { isMovedAside } from './swap-fence.js';
 
 export const QUEUE_FILE = 'queue.db';
 export const queuePath = (home: string) => join(home, QUEUE_FILE);
@@ -42,20 +44,29 @@ export class QueueDatabase implements UserDatabase {
    * treatment as at open: the readable rows are salvaged into a new file, the damaged one is
    * kept aside, and `fn` runs once more. A file that turns out read-only for this user (the
    * open succeeds, the first write does not) is reported as the permission problem it is.
+   *
+   * Another process may have salvaged queue.db while this one held it open (a command waiting
+   * for a lock, a drainer mid-batch): SQLite would go on writing to the file kept aside, and
+   * those events would never be sent. So each run first checks that queue.db is still the file
+   * this connection opened (one stat), and opens it anew if not; a write that raced the swap
+   * meets the fence the salvage left on the old file (see swap-fence.ts) and runs again here.
    */
   run<T>(fn: (db: Database.Database) => T): T {
-    this.opened ??= this.open();
-    try {
-      return fn(this.opened.db);
-    } catch (error) {
-      if (isAccessProblem(error)) throw queueUnavailable(this.path, error);
-      if (!isCorruption(error)) throw error;
-      const { identity, db } = this.opened;
-      try { db.close(); } catch { /* nothing to flush on a broken file */ }
-      this.opened = undefined;
-      recoverCorruptFile(this.path, identity, error, this.logger, this.addon);
-      this.opened = this.open();
-      return fn(this.opened.db);
+    for (let attempt = 1; ; attempt++) {
+      const opened = this.current();
+      try {
+        return fn(opened.db);
+      } catch (error) {
+        if (isAccessProblem(error)) throw queueUnavailable(this.path, error);
+        if (attempt >= 3) throw error;
+        if (isMovedAside(error)) {
+          this.drop();
+          continue;
+        }
+        if (!isCorruption(error)) throw error;
+        this.drop();
+        recoverCorruptFile(this.path, opened.identity, error, this.logger, this.addon);
+      }
     }
   }
 
@@ -82,8 +93,27 @@ export class QueueDatabase implements UserDatabase {
   }
 
   close(): void {
-    this.opened?.db.close();
+    const opened = this.opened;
     this.opened = undefined;
+    opened?.db.close();
+  }
+
+  /** The connection to the file now at `path`: a file replaced since it was opened is let go. */
+  private current(): OpenedDatabase {
+    if (this.opened && fileIdentity(this.path) !== this.opened.identity) this.drop();
+    return (this.opened ??= this.open());
+  }
+
+  /**
+   * Closes the connection. On a file moved aside, SQLite neither checkpoints it nor deletes the
+   * -wal that `path` names (the live file's): it checks the path still names the file it opened.
+   */
+  private drop(): void {
+    const opened = this.opened;
+    this.opened = undefined;
+    try {
+      opened?.db.close();
+    } catch { /* nothing to flush on a broken file */ }
   }
 
   private open(): OpenedDatabase {

@@ -34,7 +34,7 @@ test('a damaged queue.db: the salvage keeps every unsent event, and after sync n
   }
 
   // The next command that reads the page salvages the queue (here `sync queue`, run while no
-  // other process has the file open: see the failing test below for what happens otherwise).
+  // other process has the file open: see the last test below for a process that has it open).
   const listed = await m.run(['sync', 'queue', '--json', '--limit', '0'], c.repo);
   t.is(listed.code, 0, listed.stderr);
   const m1 = /was damaged \(database disk image is malformed\): (\d+) event\(s\) were salvaged into a new queue and (\d+) could not be read/.exec(listed.stderr);
@@ -117,16 +117,14 @@ test('a corrupt credentials.json: commands work and warn, events queue as "local
   for (const e of f.byId.values()) t.is(e.team_slug, 'acme');
 });
 
-// Fails: a process that opened queue.db before another process salvaged it keeps writing into
-// the damaged file, which the salvage moved aside (services/user-db/move-aside.ts renames the
-// new file over queue.db; QueueDatabase in services/user-db/queue-database.ts keeps its one
-// connection for the whole run and never checks that queue.db is still the file it opened;
-// SQLite in WAL mode does not refuse writes to a renamed file). Here `accept` moves WP01, waits
-// for WP02's lock with the queue open, and meanwhile `sync queue` salvages the queue: accept's
-// next events (WP02 → done, FeatureCompleted) go into queue.db.corrupt-*, the command exits 0,
-// and the live queue never has them. The drainer meets the same: what it marks sent after a
-// salvage stays pending (and leased) in the live queue.
-test.failing('a command holding the queue open while another process salvages it: its later events are in the live queue, not in the file kept aside', async (t) => {
+// A process that opened queue.db before another process salvaged it must not go on writing into
+// the damaged file, which the salvage moved aside (SQLite in WAL mode does not refuse writes to a
+// renamed file). Here `accept` moves WP01, waits for WP02's lock with the queue open, and
+// meanwhile `sync queue` salvages the queue: accept's next events (WP02 → done,
+// FeatureCompleted) must be in the live queue. QueueDatabase checks at each run that queue.db is
+// still the file it opened, and the salvage fences the old file against writes that race the swap
+// (services/user-db/queue-database.ts, swap-fence.ts).
+test('a command holding the queue open while another process salvages it: its later events are in the live queue, not in the file kept aside', async (t) => {
   const m = machine(t, 'salvage-race');
   const c = await checkout(m, 'git@github.com:acme/salvage-race.git');
   const off = { SPEC_KITTY_SYNC: 'off' };
