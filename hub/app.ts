@@ -66,7 +66,8 @@ export async function buildHub(deps: HubDeps, options: HubOptions): Promise<Fast
 
   await authRoutes(app, deps);
   await eventRoutes(app, deps);
-  await projectRoutes(app, deps);
+  // The dashboard's cookie (its name and Secure flag) is read by the read API too.
+  await projectRoutes(app, deps, { secure: options.dashboard?.secureCookie ?? true });
   const live = await wsRoutes(app, deps, { ...options.live, log: options.log });
   await dashboardRoutes(app, deps, options.dashboard, live);
   return app;

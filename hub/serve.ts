@@ -18,6 +18,47 @@ export interface ServeOptions {
   sessionTtlMs?: number;
   /** WebSocket keep-alive interval and send-buffer cap (defaults: 30 s, 1 MiB). */
   live?: LiveOptions;
+  /**
+   * Where browsers reach the hub, e.g. `https://hub.example.com` behind a TLS proxy: an http(s)
+   * origin, no path, query or credentials. When given, the session cookie is Secure (and named
+   * `__Host-sk_session`) exactly when it is https, and the dashboard's CSRF check compares Origin
+   * with it. Without it: Secure unless the hub listens on loopback, and Origin against Host.
+   */
+  publicUrl?: string;
+}
+
+/** A `publicUrl` the hub cannot use; its message says why. */
+export class PublicUrlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PublicUrlError';
+  }
+}
+
+/** The origin of a public URL (`https://hub.example.com`, a trailing `/` allowed); PublicUrlError otherwise. */
+export function parsePublicUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new PublicUrlError(`--public-url ${JSON.stringify(value)} is not a URL: give the address browsers use, e.g. https://hub.example.com`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PublicUrlError(`--public-url must be http:// or https://, not ${url.protocol}`);
+  if (url.username !== '' || url.password !== '') throw new PublicUrlError('--public-url must not hold a user name or password');
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
+    throw new PublicUrlError('--public-url must be an origin only (https://host[:port]): the hub is served at the root, with no path, query or fragment');
+  }
+  return url;
+}
+
+/** The dashboard's cookie and CSRF settings, from where the hub listens and its public URL. */
+export function dashboardSecurity(host: string, publicUrl: string | undefined): { secureCookie: boolean; publicOrigin?: string } {
+  if (publicUrl === undefined) {
+    // No public URL: Secure unless the hub listens on loopback, where plain http is the only way in.
+    return { secureCookie: !isLoopback(host) };
+  }
+  const url = parsePublicUrl(publicUrl);
+  return { secureCookie: url.protocol === 'https:', publicOrigin: url.origin };
 }
 
 export interface RunningHub {
@@ -35,13 +76,19 @@ const LOGIN_FAILURES_PER_ADDRESS = { max: 30, windowMs: 60_000 };
 
 /** Starts the hub on `host:port` (0: any free port) and says where. */
 export async function serveHub(options: ServeOptions): Promise<RunningHub> {
+  // Checked first: a bad --public-url is refused before anything is opened.
+  let dashboard: ReturnType<typeof dashboardSecurity>;
+  try {
+    dashboard = dashboardSecurity(options.host, options.publicUrl);
+  } catch (error) {
+    await options.storage.close().catch(() => undefined);
+    throw error;
+  }
   const now = () => Date.now();
   await options.storage.migrate();
   const tokens = new TokenService(options.storage, { accessTtlMs: options.accessTtlMs, refreshTtlMs: options.refreshTtlMs, now });
   const limiters = { user: new FailureLimiter({ ...LOGIN_FAILURES_PER_USER, now }), address: new FailureLimiter({ ...LOGIN_FAILURES_PER_ADDRESS, now }) };
   const sessions = new SessionService(options.storage, { ttlMs: options.sessionTtlMs, now });
-  // The session cookie is Secure unless the hub listens on loopback, where plain http is the only way in.
-  const dashboard = { secureCookie: !isLoopback(options.host) };
   const app = await buildHub({ storage: options.storage, tokens, sessions, limiters, now }, { log: options.log, live: options.live, dashboard });
   try {
     await app.listen({ host: options.host, port: options.port });

@@ -23,15 +23,17 @@ export function defineHubCommand(program: Command): void {
     .option('--access-minutes <n>', 'how long an access token lives (at most a day)', between('--access-minutes', 1440), 15)
     .option('--refresh-days <n>', 'how long a refresh token lives, each refresh starting it anew (at most a year)', between('--refresh-days', 365), 7)
     .option('--db <file|url>', 'the hub database: a SQLite file (default $SPEC_KITTY_HOME/hub.db) or a postgres:// URL', nonEmpty('--db'))
+    .option('--public-url <url>', 'the address browsers use (behind a TLS proxy: https://hub.example.com): the dashboard\'s cookie is Secure iff https, and its CSRF check expects this origin', nonEmpty('--public-url'))
     .addHelpText('after', `
 Examples:
   $ spec-kitty hub serve
+  $ spec-kitty hub serve --public-url https://hub.example.com   (behind a TLS proxy on this machine)
   $ spec-kitty hub serve --host 0.0.0.0 --port 9000 --db /srv/spec-kitty/hub.db
   $ spec-kitty hub serve --db postgres://hub@db.internal/spec_kitty   (several hub processes may share it)
 
 Prints the URL it listens on, then one line per request (never a token or password).
 Add users first: spec-kitty hub user add NAME --team SLUG`)
-    .action(async (opts: { host: string; port: number; db?: string; accessMinutes: number; refreshDays: number }) =>
+    .action(async (opts: { host: string; port: number; db?: string; accessMinutes: number; refreshDays: number; publicUrl?: string }) =>
       (await import('./hub/serve.js')).serve(opts));
 
   const user = hub.command('user').description('hub accounts: each user belongs to one team');

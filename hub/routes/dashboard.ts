@@ -17,8 +17,14 @@ import type { LiveHub } from '../live/fanout.js';
 // session cookie; the API's bearer tokens work as they always did.
 
 export interface DashboardOptions {
-  /** Mark the session cookie Secure: true unless the hub listens on loopback (hub/serve.ts). */
+  /** Mark the session cookie Secure (and name it `__Host-sk_session`): hub/serve.ts decides. */
   secureCookie?: boolean;
+  /**
+   * The origin browsers reach the hub at (`https://hub.example.com`, from `--public-url`) when
+   * a proxy stands in front of it: the CSRF check compares a request's Origin with it instead of
+   * the Host header (which the proxy may set to the hub's own address), and the page's CSP names it.
+   */
+  publicOrigin?: string;
   /** The folder of the page's files (default: hub/dashboard/, or dist/dashboard/ beside the bundle). */
   assetsDir?: string;
 }
@@ -91,6 +97,8 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
     if (ended !== null) live?.closeSession(ended, 'signed out');
   };
   const cookies: CookieOptions = { secure: options.secureCookie ?? true };
+  const publicUrl = options.publicOrigin === undefined ? undefined : new URL(options.publicOrigin);
+  const sameOrigin = (request: FastifyRequest) => checkSameOrigin(request, publicUrl?.origin);
   let assets: Assets | undefined;
   // Read on first request, not at start: a hub that is only an API never touches the files.
   const current = () => (assets ??= loadAssets(options.assetsDir ?? defaultAssetsDir()));
@@ -100,7 +108,9 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
     return reply
       .header('content-type', TYPES['.html'])
       .header('cache-control', 'no-store')
-      .header('content-security-policy', contentSecurityPolicy(request.headers.host, cookies.secure))
+      .header('content-security-policy', publicUrl
+        ? contentSecurityPolicy(publicUrl.host, publicUrl.protocol === 'https:')
+        : contentSecurityPolicy(request.headers.host, cookies.secure))
       .header('x-content-type-options', 'nosniff')
       .header('x-frame-options', 'DENY')
       .header('referrer-policy', 'no-referrer')
@@ -123,7 +133,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
   /** Who is signed in: `{signed_in: false}` without a live session (the page then shows its form). */
   app.get('/dashboard/api/session', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
-    const token = sessionToken(request);
+    const token = sessionToken(request, cookies);
     if (token === undefined) return { signed_in: false };
     try {
       const { user, team } = await sessions.authenticate(token);
@@ -139,7 +149,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
     const { username, password } = request.body;
     const user = await checkLogin({ storage, limiters }, username, password, request.ip, (seconds) => { void reply.header('Retry-After', String(seconds)); });
     // A session already held by this browser ends: one sign-in, one live session.
-    const previous = sessionToken(request);
+    const previous = sessionToken(request, cookies);
     if (previous !== undefined) await endSession(previous);
     const session = await sessions.start(user);
     setSessionCookie(reply, session.token, sessions.ttlMs, cookies);
@@ -149,7 +159,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
 
   app.post('/dashboard/api/sign-out', async (request, reply) => {
     sameOrigin(request);
-    const token = sessionToken(request);
+    const token = sessionToken(request, cookies);
     if (token !== undefined) await endSession(token);
     clearSessionCookie(reply, cookies);
     return { status: 'signed_out' };
@@ -158,7 +168,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
   /** A ws token for the page's WebSocket, bound to the session: the socket closes when the session ends (sign-out, expiry, revocation). */
   app.post('/dashboard/api/ws-token', async (request, reply) => {
     sameOrigin(request);
-    const token = sessionToken(request);
+    const token = sessionToken(request, cookies);
     if (token === undefined) throw unauthorized('not signed in');
     const { user } = await sessions.authenticate(token);
     void reply.header('cache-control', 'no-store');
@@ -168,20 +178,22 @@ export async function dashboardRoutes(app: FastifyInstance, deps: HubDeps, optio
 
 /**
  * CSRF: a request that changes anything on the cookie must come from this hub's own page. The
- * cookie is SameSite=Strict already; on top of that the request must name this host as its
+ * cookie is SameSite=Strict already; on top of that the request must name this hub as its
  * Origin (browsers always send it on a POST) and carry the dashboard's header, which no form
- * can send and no other origin may send without a preflight the hub refuses.
+ * can send and no other origin may send without a preflight the hub refuses. "This hub" is its
+ * public origin when it has one (behind a proxy, whose Host may be the hub's own address), else
+ * the request's Host.
  */
-function sameOrigin(request: FastifyRequest): void {
+function checkSameOrigin(request: FastifyRequest, publicOrigin: string | undefined): void {
   const origin = request.headers.origin;
-  const host = request.headers.host;
-  let originHost: string | undefined;
+  let parsed: URL | undefined;
   try {
-    originHost = typeof origin === 'string' ? new URL(origin).host : undefined;
+    parsed = typeof origin === 'string' ? new URL(origin) : undefined;
   } catch {
-    originHost = undefined;
+    parsed = undefined;
   }
-  if (request.headers[CSRF_HEADER] !== '1' || originHost === undefined || originHost !== host) {
+  const matches = parsed !== undefined && (publicOrigin !== undefined ? parsed.origin === publicOrigin : parsed.host === request.headers.host);
+  if (request.headers[CSRF_HEADER] !== '1' || !matches) {
     throw new HttpError(403, 'cross_origin', `refused: send this from the hub's own page (Origin must be this hub, with the ${CSRF_HEADER} header)`);
   }
 }

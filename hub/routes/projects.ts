@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { callerOf } from '../auth/session-cookie.js';
+import { callerOf, type CookieOptions } from '../auth/session-cookie.js';
 import type { HubDeps } from '../deps.js';
 
 const EventsQuerySchema = Type.Object({
@@ -11,17 +11,17 @@ type EventsQuery = Static<typeof EventsQuerySchema>;
 const ParamsSchema = Type.Object({ uuid: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** The read API for the dashboard and tools: the caller's team only (a bearer token, or the dashboard's session cookie). */
-export async function projectRoutes(app: FastifyInstance, deps: HubDeps): Promise<void> {
+export async function projectRoutes(app: FastifyInstance, deps: HubDeps, cookies: CookieOptions = { secure: true }): Promise<void> {
   const { storage } = deps;
   app.get('/api/v1/projects/', async (request) => {
-    const { team } = await callerOf(request, deps);
+    const { team } = await callerOf(request, deps, cookies);
     return { team_slug: team.slug, projects: await storage.projects(team.id) };
   });
 
   app.get<{ Params: Static<typeof ParamsSchema>; Querystring: EventsQuery }>('/api/v1/projects/:uuid/events/', {
     schema: { params: ParamsSchema, querystring: EventsQuerySchema },
   }, async (request) => {
-    const { team } = await callerOf(request, deps);
+    const { team } = await callerOf(request, deps, cookies);
     const { limit = 50, before } = request.query;
     const events = await storage.events(team.id, request.params.uuid.toLowerCase(), { limit, before });
     return {

@@ -119,7 +119,7 @@ test('a hub that does not listen on loopback marks the cookie Secure', async (t)
     payload: JSON.stringify({ username: 'ada', password: PASSWORD }),
   });
   t.is(r.statusCode, 200, r.body);
-  t.regex(String(r.headers['set-cookie']), /; Secure$/);
+  t.regex(String(r.headers['set-cookie']), /^__Host-sk_session=[A-Za-z0-9_-]{43}; Path=\/; .*; Secure$/);
   const page = await app.inject({ method: 'GET', url: '/', headers: { host: 'hub.example.com' } });
   t.regex(String(page.headers['content-security-policy']), /connect-src 'self' wss:\/\/hub\.example\.com;/);
 });
