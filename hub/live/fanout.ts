@@ -13,11 +13,20 @@ export interface LiveOptions {
   maxBufferedBytes?: number;
   /** How long a closing socket has to finish the close handshake before it is cut. Default 5 s. */
   closeGraceMs?: number;
+  /**
+   * How long a new socket may take to drain its snapshot below `maxBufferedBytes` before it is
+   * dropped (1013). The snapshot is not counted against the cap (a large team's is over 1 MiB);
+   * pushes wait behind it until it drained. Default 60 s.
+   */
+  snapshotDrainMs?: number;
 }
 
 const MAX_SOCKETS_PER_USER = 16;
 
-export const LIVE_DEFAULTS = { pingIntervalMs: 30_000, maxBufferedBytes: 1024 * 1024, closeGraceMs: 5_000 } as const;
+export const LIVE_DEFAULTS = { pingIntervalMs: 30_000, maxBufferedBytes: 1024 * 1024, closeGraceMs: 5_000, snapshotDrainMs: 60_000 } as const;
+
+/** How often a new socket's buffer is looked at while its snapshot drains. */
+const DRAIN_POLL_MS = 20;
 
 /** Close codes the hub uses (RFC 6455 §7.4.1). */
 export const CLOSE = {
@@ -45,6 +54,7 @@ export class LiveHub {
   readonly pingIntervalMs: number;
   readonly maxBufferedBytes: number;
   readonly closeGraceMs: number;
+  readonly snapshotDrainMs: number;
   readonly #storage: HubStorage;
   readonly #log: (line: string) => void;
   readonly #sessionLive: (hash: string) => Promise<boolean>;
@@ -56,13 +66,14 @@ export class LiveHub {
 
   /** `sessionLive` tells whether a dashboard session is still live (the sweep closes the sockets of one that is not). */
   constructor(storage: HubStorage, log: (line: string) => void, options: LiveOptions = {}, sessionLive: (hash: string) => Promise<boolean> = async () => true) {
-    const { pingIntervalMs, maxBufferedBytes, closeGraceMs } = { ...LIVE_DEFAULTS, ...definedOnly(options) };
-    for (const [name, value] of Object.entries({ pingIntervalMs, maxBufferedBytes, closeGraceMs })) {
+    const { pingIntervalMs, maxBufferedBytes, closeGraceMs, snapshotDrainMs } = { ...LIVE_DEFAULTS, ...definedOnly(options) };
+    for (const [name, value] of Object.entries({ pingIntervalMs, maxBufferedBytes, closeGraceMs, snapshotDrainMs })) {
       if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a number > 0`);
     }
     this.pingIntervalMs = pingIntervalMs;
     this.maxBufferedBytes = maxBufferedBytes;
     this.closeGraceMs = closeGraceMs;
+    this.snapshotDrainMs = snapshotDrainMs;
     this.#storage = storage;
     this.#log = log;
     this.#sessionLive = sessionLive;
@@ -117,10 +128,25 @@ export class LiveHub {
     return client ? this.#send(client, JSON.stringify(message)) : false;
   }
 
-  /** The snapshot went out: what was held is sent, and pushes go straight through from now on. */
-  ready(socket: WebSocket): void {
+  /**
+   * The snapshot went out: once the socket's send buffer is back under the cap (the snapshot
+   * itself is never counted against it: a large team's is over 1 MiB, and a push checked right
+   * behind it would drop every such socket on a real link), what was held is sent and pushes go
+   * straight through. A socket that does not drain within `snapshotDrainMs` is dropped (1013).
+   */
+  async ready(socket: WebSocket): Promise<void> {
     const client = this.#clients.get(socket);
     if (!client || client.ready) return;
+    const deadline = Date.now() + this.snapshotDrainMs;
+    while (socket.bufferedAmount > this.maxBufferedBytes) {
+      if (socket.readyState !== socket.OPEN || this.#clients.get(socket) !== client) return;
+      if (Date.now() >= deadline) {
+        this.#drop(client, `${socket.bufferedAmount} bytes of its snapshot unsent after ${this.snapshotDrainMs} ms`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+    if (this.#clients.get(socket) !== client) return;
     client.ready = true;
     const held = client.held;
     client.held = [];

@@ -127,7 +127,8 @@ function session(socket: WebSocket, user: User, signedIn: string | null, live: L
       const snapshot = await snapshotOf(storage, team);
       if (socket.readyState !== socket.OPEN) return;
       live.send(socket, snapshot);
-      live.ready(socket);
+      // Pushes (and acks) wait until the snapshot drained: it is not counted against the cap.
+      await live.ready(socket);
       started = true;
       void drain();
     } catch (error) {
