@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isMap } from 'yaml';
 import { configPath, readConfig } from '../../services/identity/config-file.js';
 
@@ -49,6 +50,8 @@ export function readSyncSettings(projectRoot: string | null, env: NodeJS.Process
 function syncSection(root: string): Record<string, unknown> | undefined {
   let read;
   try {
+    // Most configs have no sync section: a look at the text spares every command a second parse.
+    if (!/^sync\s*:/m.test(readFileSync(configPath(root), 'utf8'))) return undefined;
     read = readConfig(configPath(root));
   } catch {
     return undefined;

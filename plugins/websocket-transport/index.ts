@@ -1,5 +1,5 @@
 import { definePlugin } from 'spec-kitty/plugin';
-import { LiveSocket } from './live-socket.js';
+import type { LiveSocket } from './live-socket.js';
 import { validateOptions } from './options.validate.js';
 
 const NAME = 'websocket-transport';
@@ -15,17 +15,18 @@ export default definePlugin({
   description: 'Sends events live to the hub over WebSocket when logged in (long-lived processes; CLI commands leave them to batch sync).',
   validateOptions,
   apply(hooks, { options, logger, services, lifetime }) {
-    let live: LiveSocket | undefined;
-    const socket = () => (live ??= new LiveSocket({ hub: services.hub, session: services.session, logger, options }));
+    // Loaded only where a socket may open: a CLI command never pays for the socket's code.
+    let live: Promise<LiveSocket> | undefined;
+    const socket = () => (live ??= import('./live-socket.js').then((m) => new m.LiveSocket({ hub: services.hub, session: services.session, logger, options })));
     const wanted = () => lifetime === 'long' && services.auth().status().loggedIn;
 
     hooks.start.tapPromise(NAME, async () => {
-      if (wanted()) socket().open();
+      if (wanted()) (await socket()).open();
     });
 
     hooks.deliver.tapPromise(NAME, async (envelope) => {
       if (!wanted()) return;
-      const s = socket();
+      const s = await socket();
       s.open();
       // Never waits for a connection: until it is open, batch sync sends the event.
       if (!s.ready) return;
@@ -36,7 +37,7 @@ export default definePlugin({
     });
 
     hooks.stop.tapPromise(NAME, async (deadline) => {
-      await live?.stop(deadline);
+      await (await live)?.stop(deadline);
     });
   },
 });
