@@ -2,7 +2,7 @@ import test from 'ava';
 import type { IngestEnvelope } from '../../../contract/index.js';
 import { HubStorageError, type HubStorage, type StoredToken } from '../../../hub/storage/storage.js';
 import { newUlid } from '../../../lib/ulid.js';
-import { PROJECT_A, PROJECT_B } from '../../helpers/envelope.js';
+import { PROJECT_A, PROJECT_B, envelope } from '../../helpers/envelope.js';
 
 // The behaviour every HubStorage must have, whatever holds the data. Backends register it with
 // their own way of making an empty database: sqlite.test.ts always, a PostgreSQL test when
@@ -19,24 +19,9 @@ const NODE_3 = 'aaaaaaaaaaaa';
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 
-/** A valid envelope of any type (fresh ids); `over` replaces fields. */
+/** A valid envelope of any type (fresh ids), at a fixed time on node 1; `over` replaces fields. */
 export function ingestEnvelope(over: Partial<IngestEnvelope> = {}): IngestEnvelope {
-  return {
-    event_id: newUlid(),
-    event_type: 'WPStatusChanged',
-    aggregate_id: 'WP01',
-    aggregate_type: 'WorkPackage',
-    payload: { wp_id: 'WP01', previous_status: 'planned', new_status: 'doing', changed_by: 'ada', feature_slug: '001-x' },
-    timestamp: new Date(T0).toISOString(),
-    node_id: NODE_1,
-    lamport_clock: 1,
-    causation_id: null,
-    correlation_id: newUlid(),
-    team_slug: 'local',
-    project_uuid: PROJECT_A,
-    project_slug: 'alpha',
-    ...over,
-  };
+  return { ...envelope({ timestamp: new Date(T0).toISOString(), node_id: NODE_1, lamport_clock: 1 }), ...over };
 }
 
 const at = (lamport: number) => new Date(T0 + lamport * 60_000).toISOString();
